@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Time accounting of the plugin, in plain C so that unit tests run it without QEMU.
+ *
+ * Each vCPU has one 64-bit counter that QEMU increments inline by the instructions of
+ * every block (or instruction, in exact mode) and compares against TK_ARMED_BIAS before
+ * adding. A counter is armed with a budget b by setting it to TK_ARMED_BIAS - b: the
+ * comparison fires once the vCPU has executed b more instructions. The timekeeper turns
+ * counters back into executed instructions, guest time (instructions << shift, the sum
+ * over all vCPUs, as under -icount) and the next boundary, and it never loses the
+ * overshoot past a boundary, so time cannot drift.
+ */
+#ifndef TIMEKEEPER_H
+#define TIMEKEEPER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define TK_ARMED_BIAS (UINT64_C(1) << 63)
+/* Largest quantum: keeps every budget below TK_ARMED_BIAS and sums far from overflow. */
+#define TK_QUANTUM_NS_MAX (UINT64_C(1) << 62)
+
+struct tk_vcpu {
+	uint64_t executed_base; /* instructions executed when the counter was last armed */
+	uint64_t budget;        /* budget it was armed with */
+};
+
+struct timekeeper {
+	uint64_t quantum_ns;       /* distance between boundaries, guest ns */
+	unsigned shift;            /* one instruction = 2^shift ns (-icount shift=N) */
+	uint64_t next_boundary_ns; /* guest time of the next sync */
+	uint64_t syncs;            /* boundaries delivered */
+	uint64_t max_late_ns;      /* largest distance past a boundary at a sync */
+	unsigned n_vcpus;
+	unsigned vcpu_capacity;
+	struct tk_vcpu *vcpu;
+};
+
+/* Sets up a timekeeper; quantum_ns in 1..TK_QUANTUM_NS_MAX, shift in 0..TK_SHIFT_MAX. */
+#define TK_SHIFT_MAX 10
+int tk_init(struct timekeeper *tk, uint64_t quantum_ns, unsigned shift);
+void tk_destroy(struct timekeeper *tk);
+
+/*
+ * Registers vCPU index (they may come in any order). Returns the value its counter
+ * must be set to (armed to fire at its first check, so the next tk_rearm() splits the
+ * budget among all vCPUs), or 0 when memory ran out.
+ */
+uint64_t tk_add_vcpu(struct timekeeper *tk, unsigned index);
+
+/* Instructions executed by all vCPUs, from their counters (tk->n_vcpus of them). */
+uint64_t tk_executed(const struct timekeeper *tk, const uint64_t *counters);
+
+/* Guest time in ns for a count of instructions executed. */
+static inline uint64_t tk_insns_to_ns(const struct timekeeper *tk, uint64_t insns)
+{
+	return insns << tk->shift;
+}
+
+/* True when guest time now_ns has reached the next boundary. */
+static inline bool tk_boundary_due(const struct timekeeper *tk, uint64_t now_ns)
+{
+	return now_ns >= tk->next_boundary_ns;
+}
+
+/* Records the sync of the next boundary at guest time now_ns and moves to the one after. */
+void tk_boundary_synced(struct timekeeper *tk, uint64_t now_ns);
+
+/*
+ * Re-arms every vCPU's counter (in place) so that the first check at or after the next
+ * boundary fires: with one vCPU the budget is exactly the instructions left; with n it
+ * is split in n so that no vCPU can pass the boundary unseen.
+ */
+void tk_rearm(struct timekeeper *tk, uint64_t *counters);
+
+#endif
