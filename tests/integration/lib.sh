@@ -1,0 +1,92 @@
+# Helpers for the integration tests: real qemu-system-riscv64, real FIFOs, real peers.
+# Every process runs under `timeout -k` so that a hang fails the test instead of CI.
+set -euo pipefail
+
+: "${BUILD:?BUILD must name the meson build directory}"
+PLUGIN="$BUILD/plugin/libTimeSyncPlugin.so"
+PEER="$BUILD/tools/timesync-peer"
+QEMU_RISCV64="${QEMU_RISCV64:-qemu-system-riscv64}"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/timesync-test.XXXXXX")
+H2G="$WORK/h2g"
+G2H="$WORK/g2h"
+failures=0
+checks=0
+
+cleanup() {
+	local pids
+	pids=$(jobs -p)
+	[ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+pass() { checks=$((checks + 1)); echo "ok: $*"; }
+fail() { checks=$((checks + 1)); failures=$((failures + 1)); echo "FAIL: $*"; }
+
+# check_eq WHAT EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then pass "$1: $3"; else fail "$1: expected '$2', got '$3'"; fi
+}
+
+# check_grep WHAT PATTERN FILE: FILE has a line matching PATTERN (extended regex)
+check_grep() {
+	if grep -Eq -- "$2" "$3"; then
+		pass "$1"
+	else
+		fail "$1: no line matching '$2' in $(basename "$3"):"
+		sed 's/^/    | /' "$3"
+	fi
+}
+
+finish() {
+	echo "$checks checks, $failures failed"
+	[ "$failures" -eq 0 ]
+}
+
+# run_qemu GUEST ITERATIONS PLUGIN_ARGS [QEMU ARGS...]
+# Runs the guest in the foreground; stdout+stderr in $WORK/qemu.out, UART in $WORK/uart.out,
+# exit status in $QEMU_STATUS. PLUGIN_ARGS empty: no plugin.
+run_qemu() {
+	local guest=$1 iterations=$2 plugin_args=$3
+	shift 3
+	local plugin=()
+	[ -z "$plugin_args" ] || plugin=(-plugin "$PLUGIN,$plugin_args")
+	QEMU_STATUS=0
+	timeout -k 2 "${QEMU_TIMEOUT:-60}" "$QEMU_RISCV64" -M virt -bios none -display none \
+		-monitor none -serial "file:$WORK/uart.out" -icount shift=0 \
+		-kernel "$BUILD/guests/$guest.elf" \
+		-device "loader,addr=0x80001000,data=$iterations,data-len=8" \
+		"${plugin[@]}" "$@" </dev/null >"$WORK/qemu.out" 2>&1 || QEMU_STATUS=$?
+}
+
+# start_peer [PEER ARGS...]: timesync-peer on $H2G/$G2H in the background ($PEER_PID).
+start_peer() {
+	timeout -k 2 "${PEER_TIMEOUT:-60}" "$PEER" --host-to-guest "$H2G" --guest-to-host "$G2H" \
+		"$@" </dev/null >"$WORK/peer.out" 2>&1 &
+	PEER_PID=$!
+}
+
+# wait_peer: waits for the peer; its exit status in $PEER_STATUS.
+wait_peer() {
+	PEER_STATUS=0
+	wait "$PEER_PID" || PEER_STATUS=$?
+}
+
+pipes_args() { echo "HostToGuestPipe=$H2G,GuestToHostPipe=$G2H"; }
+
+# Numbers from the plugin's exit line and the peer's summary.
+plugin_syncs() { sed -n 's/^timesync: exit: \([0-9]*\) syncs.*/\1/p' "$WORK/qemu.out"; }
+plugin_insns() { sed -n 's/^timesync: exit: .* \([0-9]*\) instructions.*/\1/p' "$WORK/qemu.out"; }
+peer_syncs() { sed -n 's/^timesync-peer: .*: \([0-9]*\) syncs.*/\1/p' "$WORK/peer.out"; }
+
+# Instructions each guest executes up to and including its power-off store, for a given
+# iteration count (guests/README.md). The 2 after the store run or not, depending on how
+# fast QEMU's main loop acts on the power-off.
+guest_insns() {
+	case $1 in
+	loop) echo $((2 * $2 + 14)) ;;
+	longblock) echo $((62 * $2 + 14)) ;;
+	hello) echo $((2 * $2 + 394)) ;;
+	*) echo "unknown guest $1" >&2; return 1 ;;
+	esac
+}

@@ -1,0 +1,27 @@
+# The guest powering off ends the run: the peer sees QEMU close the pipe, prints its
+# summary and exits 0; the guest's UART output is complete.
+. "$(dirname "$0")/lib.sh"
+
+n=$(guest_insns hello 2000000)
+start_peer --quantum-us 1000 --delay-us 100
+run_qemu hello 2000000 "$(pipes_args),TimeinMicroseconds=1000"
+wait_peer
+check_eq "QEMU exit status" 0 "$QEMU_STATUS"
+check_eq "peer exit status" 0 "$PEER_STATUS"
+check_grep "peer summary" "^timesync-peer: QEMU closed the pipe: $((n / 1000000)) syncs, guest time 0\.00$((n / 1000000))000000 s, QEMU waited mean [0-9.]+ us, max [0-9.]+ us" "$WORK/peer.out"
+check_grep "guest greeting over the UART" "^guest: hello from riscv64, running in lockstep" "$WORK/uart.out"
+check_grep "guest farewell over the UART" "^guest: done, powering off" "$WORK/uart.out"
+
+# A step limit: the peer answers 2 syncs, then closes; QEMU stops with a message.
+start_peer --quantum-us 1000 --steps 2
+run_qemu hello 2000000 "$(pipes_args),TimeinMicroseconds=1000"
+wait_peer
+check_eq "step limit: peer exit status" 0 "$PEER_STATUS"
+check_grep "step limit: peer summary" "^timesync-peer: step limit reached, closing the pipes: 2 syncs" "$WORK/peer.out"
+if [ "$QEMU_STATUS" -ne 0 ] && [ "$QEMU_STATUS" -lt 124 ]; then
+	pass "step limit: QEMU stopped with status $QEMU_STATUS"
+else
+	fail "step limit: QEMU status $QEMU_STATUS, expected an error exit"
+fi
+check_grep "step limit: QEMU says the participant went away" "^timesync: .*(GuestToHostPipe|HostToGuestPipe).*2 syncs done" "$WORK/qemu.out"
+finish
