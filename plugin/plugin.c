@@ -69,10 +69,14 @@ static uint64_t guest_now_ns(void)
 }
 
 /* The participant failed us: say what happened, then end QEMU (the guest cannot go on). */
-static void peer_failed(int err, const char *what, const char *path)
+static void peer_failed(int err, const char *key, const char *path)
 {
-	say("%s %s: %s; %" PRIu64 " syncs done, guest time %" PRIu64 " ns; stopping QEMU",
-	    what, path, ts_strerror(err), ts.tk.syncs, guest_now_ns());
+	if (err == -EPIPE || err == TS_EOF)
+		say("the participant closed %s=%s", key, path);
+	else
+		say("%s=%s: %s", key, path, ts_strerror(err));
+	say("%" PRIu64 " syncs done, guest time %" PRIu64 " ns; stopping QEMU", ts.tk.syncs,
+	    guest_now_ns());
 	pthread_mutex_unlock(&ts.lock);
 	exit(EXIT_FAILURE);
 }
@@ -97,7 +101,7 @@ static void peer_connect(void)
 	ret = ts_fifo_open_guest_end(ts.host_to_guest, ts.guest_to_host, &wait, &ts.read_fd,
 				     &ts.write_fd);
 	if (ret < 0)
-		peer_failed(ret, "cannot open the pipes", ts.host_to_guest);
+		peer_failed(ret, "HostToGuestPipe", ts.host_to_guest);
 	if (ts.connect_noticed)
 		say("participant connected");
 }
@@ -114,10 +118,10 @@ static void peer_sync(void)
 	start_ns = ts_now_ns();
 	ret = ts_write_full(ts.write_fd, &byte, 1, &wait);
 	if (ret < 0)
-		peer_failed(ret, "cannot write to GuestToHostPipe", ts.guest_to_host);
+		peer_failed(ret, "GuestToHostPipe", ts.guest_to_host);
 	ret = ts_read_full(ts.read_fd, &byte, 1, &wait);
 	if (ret < 0)
-		peer_failed(ret, "no answer on HostToGuestPipe", ts.host_to_guest);
+		peer_failed(ret, "HostToGuestPipe", ts.host_to_guest);
 	uint64_t waited = ts_now_ns() - start_ns;
 	ts.waited_total_ns += waited;
 	if (waited > ts.waited_max_ns)

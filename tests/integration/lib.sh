@@ -6,6 +6,9 @@ set -euo pipefail
 PLUGIN="$BUILD/plugin/libTimeSyncPlugin.so"
 PEER="$BUILD/tools/timesync-peer"
 QEMU_RISCV64="${QEMU_RISCV64:-qemu-system-riscv64}"
+# In a sanitizer build the plugin needs the ASan runtime loaded first into QEMU.
+QEMU_ENV=()
+[ -z "${QEMU_PRELOAD:-}" ] || QEMU_ENV=(env "LD_PRELOAD=$QEMU_PRELOAD" "ASAN_OPTIONS=detect_leaks=0:halt_on_error=1")
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/timesync-test.XXXXXX")
 H2G="$WORK/h2g"
 G2H="$WORK/g2h"
@@ -52,7 +55,7 @@ run_qemu() {
 	local plugin=()
 	[ -z "$plugin_args" ] || plugin=(-plugin "$PLUGIN,$plugin_args")
 	QEMU_STATUS=0
-	timeout -k 2 "${QEMU_TIMEOUT:-60}" "$QEMU_RISCV64" -M virt -bios none -display none \
+	timeout -k 2 "${QEMU_TIMEOUT:-60}" "${QEMU_ENV[@]}" "$QEMU_RISCV64" -M virt -bios none -display none \
 		-monitor none -serial "file:$WORK/uart.out" -icount shift=0 \
 		-kernel "$BUILD/guests/$guest.elf" \
 		-device "loader,addr=0x80001000,data=$iterations,data-len=8" \

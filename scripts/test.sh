@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs everything (scripts/setup.sh), then builds and runs every test twice: in a
+# normal build with warnings as errors, and in an AddressSanitizer + UndefinedBehavior-
+# Sanitizer build. Ends with the line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh >/dev/null || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+# configure DIR [MESON OPTIONS...]: meson setup, or reconfigure when DIR exists.
+configure() {
+	local dir=$1
+	shift
+	if [ -f "$dir/build.ninja" ]; then
+		meson setup --reconfigure "$dir" "$@" >/dev/null
+	else
+		meson setup "$dir" "$@" >/dev/null
+	fi
+}
+
+run_suite() {
+	local dir=$1
+	shift
+	echo "== $dir: build ($*)"
+	if ! configure "$dir" -Dwerror=true "$@" || ! meson compile -C "$dir" >"$dir/compile.log" 2>&1; then
+		cat "$dir/compile.log" 2>/dev/null
+		echo "== $dir: build failed"
+		failed=$((failed + 1))
+		return
+	fi
+	echo "== $dir: test"
+	meson test -C "$dir" --print-errorlogs --num-processes 2 2>&1 | grep -Ev '^(Ok|Expected Fail|Unexpected Pass|Skipped|Timeout|Fail): '
+	local log="$dir/meson-logs/testlog.json"
+	local ok bad
+	ok=$(grep -c '"result": "OK"' "$log" || true)
+	bad=$(grep -c '"result": "\(FAIL\|TIMEOUT\|ERROR\|UNEXPECTEDPASS\)"' "$log" || true)
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+}
+
+run_suite build
+run_suite build-san -Db_sanitize=address,undefined -Db_lundef=false
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
