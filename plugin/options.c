@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -8,20 +7,29 @@
 #include "options.h"
 #include "timekeeper.h"
 
-enum option_kind { OPT_HOST_TO_GUEST, OPT_GUEST_TO_HOST, OPT_MICROSECONDS, OPT_NANOSECONDS };
+enum option_kind { OPT_PATH, OPT_MICROSECONDS, OPT_NANOSECONDS, OPT_BOOL };
 
 struct option_spec {
 	const char *key;
 	enum option_kind kind;
+	size_t offset; /* of the member of struct ts_options it sets */
 };
 
+#define FIELD(member) offsetof(struct ts_options, member)
 static const struct option_spec option_specs[] = {
-	{ "HostToGuestPipe", OPT_HOST_TO_GUEST },
-	{ "GuestToHostPipe", OPT_GUEST_TO_HOST },
-	{ "TimeInMicroseconds", OPT_MICROSECONDS },
-	{ "TimeInNanoseconds", OPT_NANOSECONDS },
+	{ "HostToGuestPipe", OPT_PATH, FIELD(host_to_guest) },
+	{ "GuestToHostPipe", OPT_PATH, FIELD(guest_to_host) },
+	{ "TimeInMicroseconds", OPT_MICROSECONDS, FIELD(quantum_ns) },
+	{ "TimeInNanoseconds", OPT_NANOSECONDS, FIELD(quantum_ns) },
+	{ "exact", OPT_BOOL, FIELD(exact) },
+	{ "require_icount", OPT_BOOL, FIELD(require_icount) },
+	{ "trace", OPT_PATH, FIELD(trace) },
+	{ "follow_clock", OPT_BOOL, FIELD(follow_clock) },
 };
 #define N_OPTIONS (sizeof(option_specs) / sizeof(option_specs[0]))
+
+const char ts_options_known[] = "HostToGuestPipe, GuestToHostPipe, TimeInMicroseconds, "
+				"TimeInNanoseconds, exact, require_icount, trace, follow_clock";
 
 static int fail(char *err, size_t err_len, const char *fmt, ...)
 {
@@ -52,12 +60,29 @@ static bool parse_u64(const char *s, uint64_t *out)
 	return true;
 }
 
+static bool parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "on", "true", "yes", "1" };
+	static const char *const no[] = { "off", "false", "no", "0" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(s, yes[i]) == 0 || strcasecmp(s, no[i]) == 0) {
+			*out = strcasecmp(s, yes[i]) == 0;
+			return true;
+		}
+	}
+	return false;
+}
+
 static int parse_quantum(const struct option_spec *spec, const char *value, uint64_t *quantum_ns,
 			 char *err, size_t err_len)
 {
 	uint64_t v;
 	uint64_t unit_ns = spec->kind == OPT_MICROSECONDS ? 1000 : 1;
 
+	if (*quantum_ns)
+		return fail(err, err_len, "give the quantum once: TimeInMicroseconds= or "
+			    "TimeInNanoseconds=, not both");
 	if (!parse_u64(value, &v))
 		return fail(err, err_len, "%s=%s: not a whole number", spec->key, value);
 	if (v == 0)
@@ -69,54 +94,59 @@ static int parse_quantum(const struct option_spec *spec, const char *value, uint
 	return 0;
 }
 
+static const struct option_spec *find_spec(const char *key, size_t key_len)
+{
+	for (size_t k = 0; k < N_OPTIONS; k++) {
+		if (strlen(option_specs[k].key) == key_len &&
+		    strncasecmp(key, option_specs[k].key, key_len) == 0)
+			return &option_specs[k];
+	}
+	return NULL;
+}
+
+static int parse_one(struct ts_options *opts, const struct option_spec *spec, const char *value,
+		     char *err, size_t err_len)
+{
+	void *member = (char *)opts + spec->offset;
+
+	switch (spec->kind) {
+	case OPT_PATH:
+		if (*value == '\0')
+			return fail(err, err_len, "%s=: the path is empty", spec->key);
+		*(const char **)member = value;
+		return 0;
+	case OPT_MICROSECONDS:
+	case OPT_NANOSECONDS:
+		return parse_quantum(spec, value, member, err, err_len);
+	case OPT_BOOL:
+		if (!parse_bool(value, member))
+			return fail(err, err_len, "%s=%s: expected on or off", spec->key, value);
+		return 0;
+	}
+	return fail(err, err_len, "%s: unhandled option", spec->key);
+}
+
 int ts_options_parse(struct ts_options *opts, int argc, char **argv, char *err, size_t err_len)
 {
 	bool seen[N_OPTIONS] = { false };
 
 	memset(opts, 0, sizeof(*opts));
+	opts->require_icount = true;
+	opts->follow_clock = true;
 	for (int i = 0; i < argc; i++) {
-		const char *arg = argv[i];
-		const char *eq = strchr(arg, '=');
-		const struct option_spec *spec = NULL;
-		size_t k;
+		const char *eq = strchr(argv[i], '=');
 
 		if (!eq)
-			return fail(err, err_len, "'%s': expected key=value", arg);
-		for (k = 0; k < N_OPTIONS; k++) {
-			if (strlen(option_specs[k].key) == (size_t)(eq - arg) &&
-			    strncasecmp(arg, option_specs[k].key, (size_t)(eq - arg)) == 0) {
-				spec = &option_specs[k];
-				break;
-			}
-		}
+			return fail(err, err_len, "'%s': expected key=value", argv[i]);
+		const struct option_spec *spec = find_spec(argv[i], (size_t)(eq - argv[i]));
 		if (!spec)
-			return fail(err, err_len, "unknown option '%.*s' (known: HostToGuestPipe, "
-				    "GuestToHostPipe, TimeInMicroseconds, TimeInNanoseconds)",
-				    (int)(eq - arg), arg);
-		if (seen[k])
+			return fail(err, err_len, "unknown option '%.*s' (known: %s)",
+				    (int)(eq - argv[i]), argv[i], ts_options_known);
+		if (seen[spec - option_specs])
 			return fail(err, err_len, "%s given twice", spec->key);
-		seen[k] = true;
-
-		const char *value = eq + 1;
-		switch (spec->kind) {
-		case OPT_HOST_TO_GUEST:
-		case OPT_GUEST_TO_HOST:
-			if (*value == '\0')
-				return fail(err, err_len, "%s=: the path is empty", spec->key);
-			if (spec->kind == OPT_HOST_TO_GUEST)
-				opts->host_to_guest = value;
-			else
-				opts->guest_to_host = value;
-			break;
-		case OPT_MICROSECONDS:
-		case OPT_NANOSECONDS:
-			if (opts->quantum_ns)
-				return fail(err, err_len, "give the quantum once: TimeInMicroseconds= "
-					    "or TimeInNanoseconds=, not both");
-			if (parse_quantum(spec, value, &opts->quantum_ns, err, err_len))
-				return -1;
-			break;
-		}
+		seen[spec - option_specs] = true;
+		if (parse_one(opts, spec, eq + 1, err, err_len) < 0)
+			return -1;
 	}
 	if (!opts->host_to_guest)
 		return fail(err, err_len, "HostToGuestPipe= is missing");

@@ -3,6 +3,7 @@
 #ifndef OPTIONS_H
 #define OPTIONS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -10,6 +11,10 @@ struct ts_options {
 	const char *host_to_guest; /* HostToGuestPipe=: the participant writes, we read */
 	const char *guest_to_host; /* GuestToHostPipe=: we write, the participant reads */
 	uint64_t quantum_ns;       /* TimeInMicroseconds= x 1000, or TimeInNanoseconds= */
+	bool exact;                /* exact=on: halt on the exact instruction, not per block */
+	bool require_icount;       /* require_icount=off: only warn when -icount is missing */
+	const char *trace;         /* trace=FILE: one line per sync */
+	bool follow_clock;         /* follow_clock=off: instruction time only, idle unseen */
 };
 
 /*
@@ -18,5 +23,8 @@ struct ts_options {
  * *opts point into argv.
  */
 int ts_options_parse(struct ts_options *opts, int argc, char **argv, char *err, size_t err_len);
+
+/* The option keys, for messages: "HostToGuestPipe, GuestToHostPipe, ...". */
+extern const char ts_options_known[];
 
 #endif

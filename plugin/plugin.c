@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,9 @@
 
 #include <qemu-plugin.h>
 
+#include "cmdline.h"
 #include "options.h"
+#include "target.h"
 #include "timekeeper.h"
 #include "timesync.h"
 
@@ -38,10 +41,30 @@ static struct {
 	pthread_mutex_t lock;
 	char *host_to_guest;
 	char *guest_to_host;
+	bool exact;
+	FILE *trace;
+	const struct halt_insn *halt;
+	uint64_t halts_seen;
+	const struct clock_reg *clock;              /* the guest's clock register, if any */
+	uint64_t clock_resolution_ns;
+	bool clock_origin_set;
+	uint64_t clock_origin_ns;                   /* the guest's clock at its first instruction */
+	struct qemu_plugin_register *clock_handle; /* found at the first vCPU's init */
+	GByteArray *clock_buf;
 	struct timekeeper tk;
 	struct qemu_plugin_scoreboard *score;
 	qemu_plugin_u64 counter;
 	uint64_t *counters; /* scratch copy of every vCPU's counter */
+	/*
+	 * With several vCPUs QEMU 10.0 compiles the vCPU index into each translated block
+	 * (single-threaded round-robin under -icount) although blocks are shared between
+	 * vCPUs, so per-vCPU scoreboards and callback indices are wrong. There the plugin
+	 * counts in one counter from a C callback per block: under -icount the vCPUs run in
+	 * turn and guest time is their sum anyway.
+	 */
+	bool shared;
+	uint64_t shared_counter;
+	bool follow_clock;  /* guest time = the guest's clock register (idle included) */
 	int read_fd;        /* HostToGuestPipe, -1 until connected */
 	int write_fd;       /* GuestToHostPipe, -1 until connected */
 	uint64_t connect_start_ns;
@@ -61,11 +84,26 @@ static void say(const char *fmt, ...)
 	fprintf(stderr, "timesync: %s\n", line);
 }
 
+static void read_counters(void)
+{
+	if (ts.shared)
+		ts.counters[0] = ts.shared_counter;
+	for (unsigned i = 0; !ts.shared && i < ts.tk.n_vcpus; i++)
+		ts.counters[i] = qemu_plugin_u64_get(ts.counter, i);
+}
+
+static void write_counters(void)
+{
+	if (ts.shared)
+		ts.shared_counter = ts.counters[0];
+	for (unsigned i = 0; !ts.shared && i < ts.tk.n_vcpus; i++)
+		qemu_plugin_u64_set(ts.counter, i, ts.counters[i]);
+}
+
 static uint64_t guest_now_ns(void)
 {
-	for (unsigned i = 0; i < ts.tk.n_vcpus; i++)
-		ts.counters[i] = qemu_plugin_u64_get(ts.counter, i);
-	return tk_insns_to_ns(&ts.tk, tk_executed(&ts.tk, ts.counters));
+	read_counters();
+	return tk_now_ns(&ts.tk, ts.counters);
 }
 
 /* The participant failed us: say what happened, then end QEMU (the guest cannot go on). */
@@ -128,39 +166,194 @@ static void peer_sync(void)
 		ts.waited_max_ns = waited;
 }
 
-/* A vCPU's counter passed its budget: deliver every boundary reached, then re-arm. */
+/* The guest's own clock in ns, read from its clock register; UINT64_MAX if none. */
+static uint64_t guest_clock_ns(void)
+{
+	uint64_t ticks = 0;
+
+	if (!ts.clock_handle)
+		return UINT64_MAX;
+	g_byte_array_set_size(ts.clock_buf, 0);
+	int len = qemu_plugin_read_register(ts.clock_handle, ts.clock_buf);
+	if (len <= 0 || len > 8)
+		return UINT64_MAX;
+	for (int i = len; i-- > 0;)
+		ticks = ticks << 8 | ts.clock_buf->data[i]; /* little-endian targets */
+	return target_clock_ns(ts.clock, ticks);
+}
+
+static void trace_sync(uint64_t now_ns, uint64_t clock_ns, bool idle)
+{
+	fprintf(ts.trace, "%" PRIu64 " %" PRIu64 " %" PRIu64, ts.tk.syncs + 1,
+		ts.tk.next_boundary_ns, now_ns);
+	if (clock_ns == UINT64_MAX)
+		fprintf(ts.trace, " -");
+	else
+		fprintf(ts.trace, " %" PRIu64, clock_ns);
+	fprintf(ts.trace, "%s\n", idle ? " idle" : "");
+}
+
+/*
+ * A vCPU's counter passed its budget: deliver every boundary reached, then re-arm.
+ * udata is the block's length when the check runs at the start of a block: there
+ * (only) the guest's clock can be read ("Bad icount read" mid-block), and it already
+ * includes the whole block (QEMU charges a block's instructions on entry).
+ */
 static void vcpu_boundary(unsigned int vcpu_index, void *udata)
 {
+	uint64_t block_insns = (uintptr_t)udata;
+
 	(void)vcpu_index;
-	(void)udata;
 	pthread_mutex_lock(&ts.lock);
-	uint64_t now_ns = guest_now_ns();
+	uint64_t counted_ns = guest_now_ns();
+	uint64_t clock_ns = block_insns ? guest_clock_ns() : UINT64_MAX;
+	uint64_t now_ns = counted_ns;
+
+	if (clock_ns != UINT64_MAX) {
+		uint64_t block_ns = tk_insns_to_ns(&ts.tk, block_insns);
+
+		clock_ns = clock_ns > block_ns ? clock_ns - block_ns : 0;
+		/*
+		 * Time zero is the guest's clock at its first instruction: 0 under sleep=off,
+		 * the host time QEMU let pass before the guest ran under sleep=on.
+		 */
+		if (!ts.clock_origin_set) {
+			ts.clock_origin_ns = clock_ns > counted_ns ? clock_ns - counted_ns : 0;
+			ts.clock_origin_set = true;
+		}
+		clock_ns = clock_ns > ts.clock_origin_ns ? clock_ns - ts.clock_origin_ns : 0;
+	}
+	if (ts.follow_clock && clock_ns != UINT64_MAX)
+		now_ns = tk_follow_clock(&ts.tk, ts.counters, clock_ns, ts.clock_resolution_ns);
 	while (tk_boundary_due(&ts.tk, now_ns)) {
+		/* A boundary beyond the instructions' time was passed while idle. */
+		bool idle = ts.tk.next_boundary_ns > counted_ns;
+
 		peer_sync();
-		tk_boundary_synced(&ts.tk, now_ns);
+		if (ts.trace)
+			trace_sync(now_ns, clock_ns, idle);
+		tk_boundary_synced(&ts.tk, now_ns, idle);
 	}
 	tk_rearm(&ts.tk, ts.counters);
-	for (unsigned i = 0; i < ts.tk.n_vcpus; i++)
-		qemu_plugin_u64_set(ts.counter, i, ts.counters[i]);
+	write_counters();
 	pthread_mutex_unlock(&ts.lock);
 }
 
+/*
+ * A halt instruction (wfi, hlt) ran. Following the guest's clock, check right after it
+ * so the idle time is seen as soon as the vCPU wakes; otherwise warn (once) that idle
+ * time cannot be synchronized.
+ */
+static void vcpu_halt(unsigned int vcpu_index, void *udata)
+{
+	(void)udata;
+	pthread_mutex_lock(&ts.lock);
+	ts.halts_seen++;
+	if (ts.follow_clock && ts.clock_handle) {
+		read_counters();
+		tk_fire_at_next_check(&ts.tk, ts.shared ? 0 : vcpu_index, ts.counters);
+		write_counters();
+	} else if (ts.halts_seen == 1)
+		say("the guest executed %s: while every vCPU idles QEMU's clock moves on without "
+		    "instructions, and that idle time is not synchronized. Keep the guest busy "
+		    "where sync matters (Linux: idle=poll on x86, nohlt elsewhere; bare metal: "
+		    "spin instead of %s), and use -icount sleep=off for reproducible runs",
+		    ts.halt->mnemonic, ts.halt->mnemonic);
+	pthread_mutex_unlock(&ts.lock);
+}
+
+static bool insn_is_halt(const struct qemu_plugin_insn *insn)
+{
+	uint8_t bytes[8];
+	size_t len = qemu_plugin_insn_size(insn);
+
+	if (!ts.halt || len != ts.halt->len)
+		return false;
+	return qemu_plugin_insn_data(insn, bytes, sizeof(bytes)) == len &&
+	       target_is_halt(ts.halt, bytes, len);
+}
+
+/*
+ * The shared counter's check and count (see ts.shared). udata: the block's length at a
+ * block start (counted whole, or 1 in exact mode), NULL for an instruction inside a
+ * block in exact mode (counts 1).
+ */
+static void shared_count(unsigned int vcpu_index, void *udata)
+{
+	if (ts.shared_counter >= TK_ARMED_BIAS)
+		vcpu_boundary(vcpu_index, udata);
+	ts.shared_counter += ts.exact || !udata ? 1 : (uintptr_t)udata;
+}
+
+/*
+ * Every check comes before its count: the callback sees the instructions executed so
+ * far. Default mode: once per block; exact mode: once per instruction. The check at a
+ * block's start is a block callback in both modes, as only there QEMU lets a callback
+ * read the guest's clock register ("Bad icount read" mid-block).
+ */
 static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
+	size_t n = qemu_plugin_tb_n_insns(tb);
+	enum qemu_plugin_cb_flags start_flags = ts.clock_handle ? QEMU_PLUGIN_CB_R_REGS
+								: QEMU_PLUGIN_CB_NO_REGS;
+
 	(void)id;
-	/* Check before counting: the callback sees the instructions executed so far. */
-	qemu_plugin_register_vcpu_tb_exec_cond_cb(tb, vcpu_boundary, QEMU_PLUGIN_CB_NO_REGS,
-						  QEMU_PLUGIN_COND_GE, ts.counter,
-						  TK_ARMED_BIAS, NULL);
-	qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(tb, QEMU_PLUGIN_INLINE_ADD_U64,
-							  ts.counter,
-							  qemu_plugin_tb_n_insns(tb));
+	if (ts.shared)
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, shared_count, start_flags,
+						     (void *)(uintptr_t)n);
+	else
+		qemu_plugin_register_vcpu_tb_exec_cond_cb(tb, vcpu_boundary, start_flags,
+							  QEMU_PLUGIN_COND_GE, ts.counter,
+							  TK_ARMED_BIAS, (void *)(uintptr_t)n);
+	if (!ts.exact && !ts.shared)
+		qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(tb, QEMU_PLUGIN_INLINE_ADD_U64,
+								  ts.counter, n);
+	for (size_t i = 0; i < n; i++) {
+		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+
+		if (ts.exact && ts.shared && i > 0)
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, shared_count,
+							       QEMU_PLUGIN_CB_NO_REGS, NULL);
+		if (ts.exact && !ts.shared && i > 0)
+			qemu_plugin_register_vcpu_insn_exec_cond_cb(
+				insn, vcpu_boundary, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_COND_GE,
+				ts.counter, TK_ARMED_BIAS, NULL);
+		if (ts.exact && !ts.shared)
+			qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
+				insn, QEMU_PLUGIN_INLINE_ADD_U64, ts.counter, 1);
+		if (insn_is_halt(insn))
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, vcpu_halt,
+							       QEMU_PLUGIN_CB_NO_REGS, NULL);
+	}
+}
+
+static void find_clock_register(void)
+{
+	GArray *regs = qemu_plugin_get_registers();
+
+	for (guint i = 0; regs && i < regs->len; i++) {
+		qemu_plugin_reg_descriptor *reg = &g_array_index(regs, qemu_plugin_reg_descriptor, i);
+
+		if (strcmp(reg->name, ts.clock->name) == 0)
+			ts.clock_handle = reg->handle;
+	}
+	if (regs)
+		g_array_free(regs, TRUE);
+	if (!ts.clock_handle)
+		say("note: no '%s' register in this vCPU's register set: the guest's clock "
+		    "cannot be read", ts.clock->name);
 }
 
 static void vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index)
 {
 	(void)id;
 	pthread_mutex_lock(&ts.lock);
+	if (ts.shared) {
+		if (ts.clock && !ts.clock_handle)
+			find_clock_register();
+		pthread_mutex_unlock(&ts.lock);
+		return;
+	}
 	uint64_t armed = tk_add_vcpu(&ts.tk, vcpu_index);
 	uint64_t *grown = realloc(ts.counters, ts.tk.vcpu_capacity * sizeof(*grown));
 	if (!armed || !grown) {
@@ -169,6 +362,8 @@ static void vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index)
 	}
 	ts.counters = grown;
 	qemu_plugin_u64_set(ts.counter, vcpu_index, armed);
+	if (ts.clock && !ts.clock_handle)
+		find_clock_register();
 	pthread_mutex_unlock(&ts.lock);
 }
 
@@ -177,9 +372,9 @@ static void plugin_exit(qemu_plugin_id_t id, void *udata)
 	(void)id;
 	(void)udata;
 	pthread_mutex_lock(&ts.lock);
-	uint64_t insns = 0;
+	uint64_t insns = 0, now_ns = 0;
 	if (ts.counters) {
-		guest_now_ns();
+		now_ns = guest_now_ns();
 		insns = tk_executed(&ts.tk, ts.counters);
 	}
 	if (ts.write_fd >= 0)
@@ -187,11 +382,59 @@ static void plugin_exit(qemu_plugin_id_t id, void *udata)
 	if (ts.read_fd >= 0)
 		close(ts.read_fd);
 	ts.read_fd = ts.write_fd = -1;
+	if (ts.trace)
+		fclose(ts.trace);
+	ts.trace = NULL;
 	say("exit: %" PRIu64 " syncs, guest time %" PRIu64 " ns, %" PRIu64 " instructions, "
-	    "max late %" PRIu64 " ns, waited for participant mean %" PRIu64 " ns max %" PRIu64 " ns",
-	    ts.tk.syncs, tk_insns_to_ns(&ts.tk, insns), insns, ts.tk.max_late_ns,
-	    ts.tk.syncs ? ts.waited_total_ns / ts.tk.syncs : 0, ts.waited_max_ns);
+	    "max late %" PRIu64 " ns, waited for participant mean %" PRIu64 " ns max %" PRIu64
+	    " ns, %" PRIu64 " halt instructions, %" PRIu64 " ns idle, clock origin %" PRIu64
+	    " ns",
+	    ts.tk.syncs, now_ns, insns, ts.tk.max_late_ns,
+	    ts.tk.syncs ? ts.waited_total_ns / ts.tk.syncs : 0, ts.waited_max_ns, ts.halts_seen,
+	    ts.tk.idle_ns, ts.clock_origin_ns);
 	pthread_mutex_unlock(&ts.lock);
+}
+
+/*
+ * What QEMU's own command line says about time: without -icount there is no guest time
+ * to synchronize, shift=auto ties it to the host; sleep=on and -rtc clock=host let
+ * host time leak in. Returns the shift, or -1 to refuse to start.
+ */
+static int check_qemu_cmdline(const struct ts_options *opts)
+{
+	struct qemu_cmdline cmd;
+	char args[65536], err[256];
+	FILE *f = fopen("/proc/self/cmdline", "r");
+	size_t len = f ? fread(args, 1, sizeof(args) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	args[len] = '\0';
+	if (qemu_cmdline_parse(args, len + 1, &cmd, err, sizeof(err)) < 0) {
+		say("%s", err);
+		return -1;
+	}
+	if (!cmd.icount && opts->require_icount) {
+		say("QEMU runs without -icount: guest time would follow the host and nothing "
+		    "could be synchronized; add -icount shift=0,sleep=off (or require_icount=off "
+		    "to run anyway)");
+		return -1;
+	}
+	if (!cmd.icount)
+		say("warning: QEMU runs without -icount: guest time is not instruction time and "
+		    "syncs follow instructions only; add -icount shift=0,sleep=off");
+	if (cmd.shift_auto) {
+		say("-icount shift=auto ties guest time to the host's speed; use a fixed shift, "
+		    "e.g. -icount shift=0,sleep=off");
+		return -1;
+	}
+	if (cmd.icount && cmd.sleep)
+		say("warning: -icount sleep=on (QEMU's default): while the guest idles, guest time "
+		    "passes in real time, so runs are not reproducible; add sleep=off to -icount");
+	if (cmd.rtc_host)
+		say("warning: -rtc clock=host: the guest's RTC follows the host's clock, not guest "
+		    "time; use -rtc clock=vm");
+	return (int)cmd.shift;
 }
 
 static int check_pipe(const char *key, const char *path)
@@ -208,26 +451,55 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 {
 	struct ts_options opts;
 	struct sigaction sa;
-	char err[256];
+	char err[512];
+	int shift;
 
-	(void)info;
 	if (ts_options_parse(&opts, argc, argv, err, sizeof(err)) < 0) {
 		say("%s", err);
 		return -1;
 	}
+	shift = check_qemu_cmdline(&opts);
+	if (shift < 0)
+		return -1;
 	if (check_pipe("HostToGuestPipe", opts.host_to_guest) < 0 ||
 	    check_pipe("GuestToHostPipe", opts.guest_to_host) < 0)
 		return -1;
+	if (opts.trace) {
+		ts.trace = fopen(opts.trace, "w");
+		if (!ts.trace) {
+			say("trace=%s: %s", opts.trace, strerror(errno));
+			return -1;
+		}
+		fprintf(ts.trace, "# sync boundary_ns guest_ns guest_clock_ns [idle]; guest_clock_ns "
+			"is the guest's clock minus its value at the first instruction\n");
+	}
 	ts.host_to_guest = strdup(opts.host_to_guest);
 	ts.guest_to_host = strdup(opts.guest_to_host);
-	if (!ts.host_to_guest || !ts.guest_to_host || tk_init(&ts.tk, opts.quantum_ns, 0) < 0) {
+	if (!ts.host_to_guest || !ts.guest_to_host ||
+	    tk_init(&ts.tk, opts.quantum_ns, (unsigned)shift) < 0) {
 		say("cannot set up the plugin");
 		return -1;
 	}
+	ts.exact = opts.exact;
+	ts.halt = target_halt_insn(info->target_name);
+	ts.clock = target_clock_reg(info->target_name);
+	ts.follow_clock = opts.follow_clock && ts.clock;
+	if (ts.clock)
+		ts.clock_resolution_ns = (1000000000u + ts.clock->hz - 1) / ts.clock->hz;
+	ts.clock_buf = g_byte_array_new();
 	/* A participant that went away must give EPIPE, not kill QEMU. */
 	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
 		sa.sa_handler = SIG_IGN;
 		sigaction(SIGPIPE, &sa, NULL);
+	}
+	ts.shared = info->system_emulation && info->system.max_vcpus > 1;
+	if (ts.shared) {
+		ts.counters = malloc(sizeof(*ts.counters));
+		ts.shared_counter = tk_add_vcpu(&ts.tk, 0);
+		if (!ts.counters || !ts.shared_counter) {
+			say("cannot set up the plugin");
+			return -1;
+		}
 	}
 	ts.score = qemu_plugin_scoreboard_new(sizeof(struct vcpu_counter));
 	ts.counter = qemu_plugin_scoreboard_u64_in_struct(ts.score, struct vcpu_counter, armed);

@@ -38,16 +38,23 @@ uint64_t tk_add_vcpu(struct timekeeper *tk, unsigned index)
 	}
 	if (index >= tk->n_vcpus)
 		tk->n_vcpus = index + 1;
-	tk->vcpu[index] = (struct tk_vcpu){ .executed_base = 0, .budget = 1 };
+	tk->vcpu[index] = (struct tk_vcpu){ .executed_base = 0, .budget = 1, .active = true };
 	return TK_ARMED_BIAS - 1;
 }
 
 static uint64_t vcpu_executed(const struct tk_vcpu *v, uint64_t counter)
 {
-	/* A vCPU not registered yet has counter 0 and budget 0: it executed nothing. */
-	if (v->budget == 0)
+	/* A vCPU not registered yet has counter 0: it executed nothing. */
+	if (!v->active)
 		return 0;
 	return v->executed_base + (counter - (TK_ARMED_BIAS - v->budget));
+}
+
+static void vcpu_arm(struct tk_vcpu *v, uint64_t *counter, uint64_t budget)
+{
+	v->executed_base = vcpu_executed(v, *counter);
+	v->budget = budget;
+	*counter = TK_ARMED_BIAS - budget;
 }
 
 uint64_t tk_executed(const struct timekeeper *tk, const uint64_t *counters)
@@ -59,11 +66,40 @@ uint64_t tk_executed(const struct timekeeper *tk, const uint64_t *counters)
 	return total;
 }
 
-void tk_boundary_synced(struct timekeeper *tk, uint64_t now_ns)
+uint64_t tk_now_ns(const struct timekeeper *tk, const uint64_t *counters)
+{
+	return tk_insns_to_ns(tk, tk_executed(tk, counters)) + (uint64_t)tk->clock_offset_ns;
+}
+
+uint64_t tk_follow_clock(struct timekeeper *tk, const uint64_t *counters, uint64_t clock_ns,
+			 uint64_t resolution_ns)
+{
+	uint64_t now_ns = tk_now_ns(tk, counters);
+	uint64_t latest_ns = clock_ns + resolution_ns - 1;
+
+	if (now_ns < clock_ns) {
+		tk->idle_ns += clock_ns - now_ns;
+		tk->clock_offset_ns += (int64_t)(clock_ns - now_ns);
+		return clock_ns;
+	}
+	if (now_ns > latest_ns) {
+		tk->clock_offset_ns -= (int64_t)(now_ns - latest_ns);
+		return latest_ns;
+	}
+	return now_ns;
+}
+
+void tk_fire_at_next_check(struct timekeeper *tk, unsigned index, uint64_t *counters)
+{
+	if (index < tk->n_vcpus && tk->vcpu[index].active)
+		vcpu_arm(&tk->vcpu[index], &counters[index], 0);
+}
+
+void tk_boundary_synced(struct timekeeper *tk, uint64_t now_ns, bool idle)
 {
 	uint64_t late = now_ns - tk->next_boundary_ns;
 
-	if (late > tk->max_late_ns)
+	if (!idle && late > tk->max_late_ns)
 		tk->max_late_ns = late;
 	tk->syncs++;
 	tk->next_boundary_ns += tk->quantum_ns;
@@ -71,25 +107,19 @@ void tk_boundary_synced(struct timekeeper *tk, uint64_t now_ns)
 
 void tk_rearm(struct timekeeper *tk, uint64_t *counters)
 {
-	uint64_t now_ns = tk_insns_to_ns(tk, tk_executed(tk, counters));
+	uint64_t now_ns = tk_now_ns(tk, counters);
 	uint64_t left_ns = now_ns < tk->next_boundary_ns ? tk->next_boundary_ns - now_ns : 0;
 	uint64_t unit = UINT64_C(1) << tk->shift;
 	uint64_t left_insns = (left_ns + unit - 1) >> tk->shift;
 	unsigned active = 0;
 
 	for (unsigned i = 0; i < tk->n_vcpus; i++)
-		active += tk->vcpu[i].budget != 0;
+		active += tk->vcpu[i].active;
 	uint64_t budget = active > 1 ? left_insns / active : left_insns;
 	if (budget == 0)
 		budget = 1;
 
-	for (unsigned i = 0; i < tk->n_vcpus; i++) {
-		struct tk_vcpu *v = &tk->vcpu[i];
-
-		if (v->budget == 0)
-			continue;
-		v->executed_base = vcpu_executed(v, counters[i]);
-		v->budget = budget;
-		counters[i] = TK_ARMED_BIAS - budget;
-	}
+	for (unsigned i = 0; i < tk->n_vcpus; i++)
+		if (tk->vcpu[i].active)
+			vcpu_arm(&tk->vcpu[i], &counters[i], budget);
 }

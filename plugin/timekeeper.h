@@ -23,6 +23,7 @@
 struct tk_vcpu {
 	uint64_t executed_base; /* instructions executed when the counter was last armed */
 	uint64_t budget;        /* budget it was armed with */
+	bool active;            /* registered with tk_add_vcpu() */
 };
 
 struct timekeeper {
@@ -31,6 +32,8 @@ struct timekeeper {
 	uint64_t next_boundary_ns; /* guest time of the next sync */
 	uint64_t syncs;            /* boundaries delivered */
 	uint64_t max_late_ns;      /* largest distance past a boundary at a sync */
+	int64_t clock_offset_ns;   /* guest clock minus instruction time (tk_follow_clock) */
+	uint64_t idle_ns;          /* guest time that passed without instructions */
 	unsigned n_vcpus;
 	unsigned vcpu_capacity;
 	struct tk_vcpu *vcpu;
@@ -57,14 +60,33 @@ static inline uint64_t tk_insns_to_ns(const struct timekeeper *tk, uint64_t insn
 	return insns << tk->shift;
 }
 
+/* Guest time now: instruction time, corrected by what the guest's clock said. */
+uint64_t tk_now_ns(const struct timekeeper *tk, const uint64_t *counters);
+
+/*
+ * Follows the guest's own clock, read as clock_ns with a resolution of resolution_ns
+ * (so the true time is in [clock_ns, clock_ns + resolution_ns)). Time that passed
+ * without instructions (idle) moves guest time forward; instructions counted but not
+ * executed (QEMU re-runs a block cut short by I/O) move it back. Returns the guest
+ * time now.
+ */
+uint64_t tk_follow_clock(struct timekeeper *tk, const uint64_t *counters, uint64_t clock_ns,
+			 uint64_t resolution_ns);
+
+/* Arms vCPU index to fire at its very next check (after wfi: catch the end of idle). */
+void tk_fire_at_next_check(struct timekeeper *tk, unsigned index, uint64_t *counters);
+
 /* True when guest time now_ns has reached the next boundary. */
 static inline bool tk_boundary_due(const struct timekeeper *tk, uint64_t now_ns)
 {
 	return now_ns >= tk->next_boundary_ns;
 }
 
-/* Records the sync of the next boundary at guest time now_ns and moves to the one after. */
-void tk_boundary_synced(struct timekeeper *tk, uint64_t now_ns);
+/*
+ * Records the sync of the next boundary at guest time now_ns and moves to the one after.
+ * idle: the boundary passed while the guest idled (its lateness is not the plugin's).
+ */
+void tk_boundary_synced(struct timekeeper *tk, uint64_t now_ns, bool idle);
 
 /*
  * Re-arms every vCPU's counter (in place) so that the first check at or after the next

@@ -9,7 +9,7 @@ set -euo pipefail
 cache_dir=${QEMU_TIMESYNC_CACHE:-/var/cache/qemu-timesync}
 backports_list=/etc/apt/sources.list.d/qemu-timesync-backports.sources
 packages_main=(meson ninja-build clang lld pkg-config gcc dpkg-dev xz-utils libglib2.0-dev
-               python3 gnuplot-nox libclang-rt-14-dev)
+               python3 gnuplot-nox libclang-rt-14-dev llvm)
 packages_backports=(qemu-system-misc qemu-system-x86)
 
 log() { printf 'setup: %s\n' "$*" >&2; }

@@ -48,15 +48,17 @@ finish() {
 
 # run_qemu GUEST ITERATIONS PLUGIN_ARGS [QEMU ARGS...]
 # Runs the guest in the foreground; stdout+stderr in $WORK/qemu.out, UART in $WORK/uart.out,
-# exit status in $QEMU_STATUS. PLUGIN_ARGS empty: no plugin.
+# exit status in $QEMU_STATUS. PLUGIN_ARGS empty: no plugin. ICOUNT: the -icount value
+# (default shift=0, the seed's; "none": no -icount).
 run_qemu() {
 	local guest=$1 iterations=$2 plugin_args=$3
 	shift 3
-	local plugin=()
+	local plugin=() icount=(-icount "${ICOUNT:-shift=0}")
 	[ -z "$plugin_args" ] || plugin=(-plugin "$PLUGIN,$plugin_args")
+	[ "${ICOUNT:-}" != none ] || icount=()
 	QEMU_STATUS=0
 	timeout -k 2 "${QEMU_TIMEOUT:-60}" "${QEMU_ENV[@]}" "$QEMU_RISCV64" -M virt -bios none -display none \
-		-monitor none -serial "file:$WORK/uart.out" -icount shift=0 \
+		-monitor none -serial "file:$WORK/uart.out" "${icount[@]}" \
 		-kernel "$BUILD/guests/$guest.elf" \
 		-device "loader,addr=0x80001000,data=$iterations,data-len=8" \
 		"${plugin[@]}" "$@" </dev/null >"$WORK/qemu.out" 2>&1 || QEMU_STATUS=$?
@@ -80,6 +82,7 @@ pipes_args() { echo "HostToGuestPipe=$H2G,GuestToHostPipe=$G2H"; }
 # Numbers from the plugin's exit line and the peer's summary.
 plugin_syncs() { sed -n 's/^timesync: exit: \([0-9]*\) syncs.*/\1/p' "$WORK/qemu.out"; }
 plugin_insns() { sed -n 's/^timesync: exit: .* \([0-9]*\) instructions.*/\1/p' "$WORK/qemu.out"; }
+plugin_clock_origin() { sed -n 's/^timesync: exit: .*, clock origin \([0-9]*\) ns.*/\1/p' "$WORK/qemu.out"; }
 peer_syncs() { sed -n 's/^timesync-peer: .*: \([0-9]*\) syncs.*/\1/p' "$WORK/peer.out"; }
 
 # Instructions each guest executes up to and including its power-off store, for a given
@@ -90,6 +93,7 @@ guest_insns() {
 	loop) echo $((2 * $2 + 14)) ;;
 	longblock) echo $((62 * $2 + 14)) ;;
 	hello) echo $((2 * $2 + 394)) ;;
+	clock) echo $((50129 * $2 + 16)) ;;
 	*) echo "unknown guest $1" >&2; return 1 ;;
 	esac
 }

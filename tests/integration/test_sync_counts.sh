@@ -10,13 +10,14 @@ cases=(
 	"loop 250000 TimeInMicroSeconds=7 7000"
 	"longblock 100001 TimeinMicroseconds=100 100000"
 	"longblock 31416 TimeInNanoseconds=1000 1000"
-	"longblock 50000 TimeInNanoseconds=97 97"
+	"longblock 50001 TimeInNanoseconds=197 197"
 )
 for c in "${cases[@]}"; do
 	read -r guest iterations quantum_opt q <<<"$c"
 	n=$(guest_insns "$guest" "$iterations")
-	# The last sync needs a block start after the boundary: keep N a block away from it.
-	if [ $((n % q)) -lt 64 ]; then
+	# Keep N a block (and the clock's 100 ns resolution) away from a multiple of q: the
+	# last sync needs a block start after its boundary.
+	if [ $((n % q)) -lt 64 ] || [ $((q - n % q)) -lt 64 ]; then
 		fail "bad case: $n instructions is too close to a multiple of $q"
 		continue
 	fi

@@ -38,12 +38,12 @@ static void model_init(struct model *m, uint64_t quantum_ns, unsigned shift, uns
 /* What the plugin's conditional callback does. */
 static void model_callback(struct model *m)
 {
-	uint64_t now_ns = tk_insns_to_ns(&m->tk, tk_executed(&m->tk, m->counters));
+	uint64_t now_ns = tk_now_ns(&m->tk, m->counters);
 
 	CHECK_EQ_U64(tk_executed(&m->tk, m->counters), m->executed);
 	while (tk_boundary_due(&m->tk, now_ns)) {
 		m->syncs_seen++;
-		tk_boundary_synced(&m->tk, now_ns);
+		tk_boundary_synced(&m->tk, now_ns, false);
 	}
 	tk_rearm(&m->tk, m->counters);
 }
