@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "timesync.h"
+#include "timesync_proto.h"
 
 const char *ts_strerror(int err)
 {
@@ -16,6 +17,10 @@ const char *ts_strerror(int err)
 		return "the other end broke the protocol";
 	case TS_EDANGLING:
 		return "is a symbolic link to nothing";
+	case TS_EVERSION:
+		return "the other end speaks another protocol version";
+	case TS_EGOODBYE:
+		return "the other end said goodbye";
 	default:
 		return err < 0 ? strerror(-err) : "unknown error";
 	}

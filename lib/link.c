@@ -1,3 +1,250 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder: being written. */
+/*
+ * Links: one API over the three transports (lib/fifo.c, lib/socket.c, lib/shm.c). This
+ * file picks the transport, waits for the other end where a transport only tries once,
+ * and makes every "the other end is gone" read TS_EOF.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "timesync.h"
+
+struct ts_link {
+	enum ts_transport transport;
+	enum ts_role role;
+	struct ts_wait wait;
+	char *host_to_guest;
+	char *guest_to_host;
+	char *path;
+	int listen_fd; /* socket, guest end: until the participant has connected */
+	int read_fd;   /* FIFO: host_to_guest or guest_to_host; socket: the connection */
+	int write_fd;  /* FIFO: the other one; socket: the connection again */
+	struct ts_shm *shm;
+	int connected;
+};
+
+static const char *const transport_names[] = {
+	[TS_TRANSPORT_FIFO] = "fifo",
+	[TS_TRANSPORT_SOCKET] = "socket",
+	[TS_TRANSPORT_SHM] = "shm",
+};
+
+int ts_transport_parse(const char *name, enum ts_transport *out)
+{
+	for (size_t i = 0; i < sizeof(transport_names) / sizeof(transport_names[0]); i++) {
+		if (strcasecmp(name, transport_names[i]) == 0) {
+			*out = (enum ts_transport)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Copies the paths the transport needs: -EINVAL when one is missing. */
+static int copy_paths(struct ts_link *link, const struct ts_link_config *cfg)
+{
+	if (cfg->transport == TS_TRANSPORT_FIFO) {
+		if (!cfg->host_to_guest || !cfg->guest_to_host)
+			return -EINVAL;
+		link->host_to_guest = strdup(cfg->host_to_guest);
+		link->guest_to_host = strdup(cfg->guest_to_host);
+		return link->host_to_guest && link->guest_to_host ? 0 : -ENOMEM;
+	}
+	if (!cfg->path)
+		return -EINVAL;
+	link->path = strdup(cfg->path);
+	return link->path ? 0 : -ENOMEM;
+}
+
+/* What may be done before the other end is there, without blocking. */
+static int prepare_transport(struct ts_link *link)
+{
+	int guest = link->role == TS_ROLE_GUEST;
+	int ret;
+
+	switch (link->transport) {
+	case TS_TRANSPORT_FIFO:
+		ret = ts_fifo_ensure(link->host_to_guest);
+		return ret < 0 ? ret : ts_fifo_ensure(link->guest_to_host);
+	case TS_TRANSPORT_SOCKET:
+		return guest ? ts_socket_listen(link->path, &link->listen_fd) : 0;
+	case TS_TRANSPORT_SHM:
+		return guest ? ts_shm_create(&link->shm, link->path) : 0;
+	}
+	return -EINVAL;
+}
+
+int ts_link_prepare(struct ts_link **out, enum ts_role role, const struct ts_link_config *cfg)
+{
+	struct ts_link *link;
+	int ret;
+
+	*out = NULL;
+	if ((unsigned int)cfg->transport > TS_TRANSPORT_SHM ||
+	    (role != TS_ROLE_GUEST && role != TS_ROLE_PARTICIPANT))
+		return -EINVAL;
+	link = calloc(1, sizeof(*link));
+	if (!link)
+		return -ENOMEM;
+	link->transport = cfg->transport;
+	link->role = role;
+	link->wait = cfg->wait;
+	link->listen_fd = -1;
+	link->read_fd = -1;
+	link->write_fd = -1;
+	ret = copy_paths(link, cfg);
+	if (ret == 0)
+		ret = prepare_transport(link);
+	if (ret < 0) {
+		ts_link_close(link);
+		return ret;
+	}
+	*out = link;
+	return 0;
+}
+
+/* The participant is there: nobody else may connect, and the socket file goes. */
+static void stop_listening(struct ts_link *link)
+{
+	if (link->listen_fd < 0)
+		return;
+	close(link->listen_fd);
+	link->listen_fd = -1;
+	unlink(link->path);
+}
+
+static int connect_fifo(struct ts_link *link)
+{
+	if (link->role == TS_ROLE_GUEST)
+		return ts_fifo_open_guest_end(link->host_to_guest, link->guest_to_host,
+					      &link->wait, &link->read_fd, &link->write_fd);
+	return ts_fifo_open_participant_end(link->host_to_guest, link->guest_to_host,
+					    &link->wait, &link->read_fd, &link->write_fd);
+}
+
+static int try_connect_socket(struct ts_link *link)
+{
+	int fd, ret;
+
+	if (link->role == TS_ROLE_GUEST)
+		ret = ts_socket_accept(link->listen_fd, &fd);
+	else
+		ret = ts_socket_connect(link->path, &fd);
+	if (ret < 0)
+		return ret;
+	link->read_fd = fd;
+	link->write_fd = fd;
+	stop_listening(link);
+	return 0;
+}
+
+static int try_connect_shm(struct ts_link *link)
+{
+	if (link->role == TS_ROLE_GUEST)
+		return ts_shm_accept(link->shm);
+	return ts_shm_join(&link->shm, link->path);
+}
+
+/* Tries every millisecond while the answer is -EAGAIN, asking keep_waiting every slice. */
+static int retry(struct ts_link *link, int (*attempt)(struct ts_link *link))
+{
+	const struct timespec pause = { .tv_nsec = 1000000 };
+	const struct ts_wait *wait = &link->wait;
+	uint64_t slice_ns = (uint64_t)(wait->slice_ms > 0 ? wait->slice_ms : 100) * 1000000u;
+	uint64_t slice_end = ts_now_ns() + slice_ns;
+
+	for (;;) {
+		int ret = attempt(link);
+
+		if (ret != -EAGAIN)
+			return ret;
+		nanosleep(&pause, NULL);
+		if (ts_now_ns() < slice_end)
+			continue;
+		if (wait->keep_waiting) {
+			ret = wait->keep_waiting(wait->arg);
+			if (ret < 0)
+				return ret;
+		}
+		slice_end = ts_now_ns() + slice_ns;
+	}
+}
+
+int ts_link_connect(struct ts_link *link)
+{
+	int ret;
+
+	if (link->connected)
+		return -EISCONN;
+	if (link->transport == TS_TRANSPORT_FIFO)
+		ret = connect_fifo(link);
+	else if (link->transport == TS_TRANSPORT_SOCKET)
+		ret = retry(link, try_connect_socket);
+	else
+		ret = retry(link, try_connect_shm);
+	if (ret == 0)
+		link->connected = 1;
+	return ret;
+}
+
+static int check_record(const struct ts_link *link, size_t len)
+{
+	if (!link->connected)
+		return -ENOTCONN;
+	return len == 0 || len > TS_LINK_RECORD_MAX ? -EINVAL : 0;
+}
+
+/* A pipe or socket says EPIPE or ECONNRESET where shared memory says TS_EOF. */
+static int gone_is_eof(int ret)
+{
+	return ret == -EPIPE || ret == -ECONNRESET ? TS_EOF : ret;
+}
+
+int ts_link_send(struct ts_link *link, const void *rec, size_t len)
+{
+	int ret = check_record(link, len);
+
+	if (ret < 0)
+		return ret;
+	switch (link->transport) {
+	case TS_TRANSPORT_FIFO:
+		return gone_is_eof(ts_write_full(link->write_fd, rec, len, &link->wait));
+	case TS_TRANSPORT_SOCKET:
+		return gone_is_eof(ts_socket_send(link->write_fd, rec, len, &link->wait));
+	case TS_TRANSPORT_SHM:
+		return ts_shm_send(link->shm, rec, len, &link->wait);
+	}
+	return -EINVAL;
+}
+
+int ts_link_recv(struct ts_link *link, void *rec, size_t len)
+{
+	int ret = check_record(link, len);
+
+	if (ret < 0)
+		return ret;
+	if (link->transport == TS_TRANSPORT_SHM)
+		return ts_shm_recv(link->shm, rec, len, &link->wait);
+	return gone_is_eof(ts_read_full(link->read_fd, rec, len, &link->wait));
+}
+
+void ts_link_close(struct ts_link *link)
+{
+	if (!link)
+		return;
+	ts_shm_close(link->shm);
+	stop_listening(link);
+	if (link->read_fd >= 0)
+		close(link->read_fd);
+	if (link->write_fd >= 0 && link->write_fd != link->read_fd)
+		close(link->write_fd);
+	free(link->host_to_guest);
+	free(link->guest_to_host);
+	free(link->path);
+	free(link);
+}

@@ -1,3 +1,182 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder: being written. */
+/* The socket transport: a Unix-domain stream socket; the guest end listens. */
+#define _GNU_SOURCE /* accept4 */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include "timesync.h"
+
+static int fill_address(struct sockaddr_un *addr, const char *path)
+{
+	size_t len = strlen(path);
+
+	if (len == 0)
+		return -EINVAL;
+	if (len >= sizeof(addr->sun_path))
+		return -ENAMETOOLONG;
+	memset(addr, 0, sizeof(*addr));
+	addr->sun_family = AF_UNIX;
+	memcpy(addr->sun_path, path, len + 1);
+	return 0;
+}
+
+static int new_socket(void)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* 0 when connected, -EAGAIN when nobody listens at addr (yet), another error otherwise. */
+static int connect_once(int fd, const struct sockaddr_un *addr)
+{
+	if (connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == 0)
+		return 0;
+	if (errno == ENOENT || errno == ECONNREFUSED || errno == EAGAIN || errno == EINTR)
+		return -EAGAIN;
+	return -errno;
+}
+
+/*
+ * Clears the way for bind(): nothing there, or a socket nobody listens on (left by a guest
+ * that died), which is removed. Probing by connecting is the only portable test; a live
+ * guest that gets the probe as its participant was misconfigured to share our path anyway.
+ */
+static int remove_stale_socket(const struct sockaddr_un *addr)
+{
+	struct stat st;
+	int fd, ret;
+
+	if (lstat(addr->sun_path, &st) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -ENOTSOCK;
+	fd = new_socket();
+	if (fd < 0)
+		return fd;
+	ret = connect_once(fd, addr);
+	close(fd);
+	if (ret == 0)
+		return -EADDRINUSE;
+	if (ret != -EAGAIN)
+		return ret;
+	return unlink(addr->sun_path) == 0 || errno == ENOENT ? 0 : -errno;
+}
+
+int ts_socket_listen(const char *path, int *listen_fd)
+{
+	struct sockaddr_un addr;
+	int fd, ret;
+
+	ret = fill_address(&addr, path);
+	if (ret < 0)
+		return ret;
+	ret = remove_stale_socket(&addr);
+	if (ret < 0)
+		return ret;
+	fd = new_socket();
+	if (fd < 0)
+		return fd;
+	if (bind(fd, (const struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		ret = -errno;
+		goto out;
+	}
+	/* Nobody can connect before listen(): owner-only from the first connection on. */
+	if (chmod(path, 0600) != 0 || listen(fd, 1) != 0) {
+		ret = -errno;
+		unlink(path);
+		goto out;
+	}
+	*listen_fd = fd;
+	return 0;
+out:
+	close(fd);
+	return ret;
+}
+
+int ts_socket_accept(int listen_fd, int *fd)
+{
+	int conn = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (conn >= 0) {
+		*fd = conn;
+		return 0;
+	}
+	if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+		return -EAGAIN;
+	return -errno;
+}
+
+int ts_socket_connect(const char *path, int *fd)
+{
+	struct sockaddr_un addr;
+	struct stat st;
+	int sock, ret;
+
+	ret = fill_address(&addr, path);
+	if (ret < 0)
+		return ret;
+	sock = new_socket();
+	if (sock < 0)
+		return sock;
+	ret = connect_once(sock, &addr);
+	if (ret == 0) {
+		*fd = sock;
+		return 0;
+	}
+	close(sock);
+	/* A regular file (say) refuses connections too: tell it from "nobody listens yet". */
+	if (ret == -EAGAIN && lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+		return -ENOTSOCK;
+	return ret;
+}
+
+/* Waits until fd can take more bytes; slices and keep_waiting as in ts_wait. */
+static int wait_writable(int fd, const struct ts_wait *wait)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	int slice_ms = wait && wait->slice_ms > 0 ? wait->slice_ms : 100;
+
+	for (;;) {
+		int n = poll(&pfd, 1, slice_ms);
+
+		if (n > 0)
+			return pfd.revents & POLLOUT ? 0 : -EPIPE;
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n == 0 && wait && wait->keep_waiting) {
+			int ret = wait->keep_waiting(wait->arg);
+
+			if (ret < 0)
+				return ret;
+		}
+	}
+}
+
+int ts_socket_send(int fd, const void *buf, size_t len, const struct ts_wait *wait)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				return -errno;
+			int ret = wait_writable(fd, wait);
+			if (ret < 0)
+				return ret;
+			continue;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}

@@ -7,29 +7,43 @@
 #include "options.h"
 #include "timekeeper.h"
 
-enum option_kind { OPT_PATH, OPT_MICROSECONDS, OPT_NANOSECONDS, OPT_BOOL };
+enum option_kind { OPT_PATH, OPT_MICROSECONDS, OPT_NANOSECONDS, OPT_BOOL, OPT_UINT, OPT_CHOICE };
 
 struct option_spec {
 	const char *key;
 	enum option_kind kind;
-	size_t offset; /* of the member of struct ts_options it sets */
+	size_t offset;              /* of the member of struct ts_options it sets */
+	uint64_t min, max;          /* OPT_UINT */
+	const char *const *choices; /* OPT_CHOICE, NULL-terminated */
 };
+
+static const char *const transports[] = { "fifo", "socket", "shm", NULL };
+static const char *const loss_actions[] = { "exit", "run", NULL };
 
 #define FIELD(member) offsetof(struct ts_options, member)
 static const struct option_spec option_specs[] = {
-	{ "HostToGuestPipe", OPT_PATH, FIELD(host_to_guest) },
-	{ "GuestToHostPipe", OPT_PATH, FIELD(guest_to_host) },
-	{ "TimeInMicroseconds", OPT_MICROSECONDS, FIELD(quantum_ns) },
-	{ "TimeInNanoseconds", OPT_NANOSECONDS, FIELD(quantum_ns) },
-	{ "exact", OPT_BOOL, FIELD(exact) },
-	{ "require_icount", OPT_BOOL, FIELD(require_icount) },
-	{ "trace", OPT_PATH, FIELD(trace) },
-	{ "follow_clock", OPT_BOOL, FIELD(follow_clock) },
+	{ .key = "HostToGuestPipe", .kind = OPT_PATH, .offset = FIELD(host_to_guest) },
+	{ .key = "GuestToHostPipe", .kind = OPT_PATH, .offset = FIELD(guest_to_host) },
+	{ .key = "TimeInMicroseconds", .kind = OPT_MICROSECONDS, .offset = FIELD(quantum_ns) },
+	{ .key = "TimeInNanoseconds", .kind = OPT_NANOSECONDS, .offset = FIELD(quantum_ns) },
+	{ .key = "exact", .kind = OPT_BOOL, .offset = FIELD(exact) },
+	{ .key = "require_icount", .kind = OPT_BOOL, .offset = FIELD(require_icount) },
+	{ .key = "trace", .kind = OPT_PATH, .offset = FIELD(trace) },
+	{ .key = "follow_clock", .kind = OPT_BOOL, .offset = FIELD(follow_clock) },
+	{ .key = "protocol", .kind = OPT_UINT, .offset = FIELD(protocol), .min = 1, .max = 2 },
+	{ .key = "transport", .kind = OPT_CHOICE, .offset = FIELD(transport),
+	  .choices = transports },
+	{ .key = "path", .kind = OPT_PATH, .offset = FIELD(path) },
+	{ .key = "participant_lost", .kind = OPT_CHOICE, .offset = FIELD(participant_lost),
+	  .choices = loss_actions },
+	{ .key = "connect_timeout", .kind = OPT_UINT, .offset = FIELD(connect_timeout_s),
+	  .max = 1000000 },
 };
 #define N_OPTIONS (sizeof(option_specs) / sizeof(option_specs[0]))
 
 const char ts_options_known[] = "HostToGuestPipe, GuestToHostPipe, TimeInMicroseconds, "
-				"TimeInNanoseconds, exact, require_icount, trace, follow_clock";
+				"TimeInNanoseconds, exact, require_icount, trace, follow_clock, protocol, "
+				"transport, path, participant_lost, connect_timeout";
 
 static int fail(char *err, size_t err_len, const char *fmt, ...)
 {
@@ -122,6 +136,22 @@ static int parse_one(struct ts_options *opts, const struct option_spec *spec, co
 		if (!parse_bool(value, member))
 			return fail(err, err_len, "%s=%s: expected on or off", spec->key, value);
 		return 0;
+	case OPT_UINT:
+		if (!parse_u64(value, member) || *(uint64_t *)member < spec->min ||
+		    *(uint64_t *)member > spec->max)
+			return fail(err, err_len, "%s=%s: expected a whole number from %llu to %llu",
+				    spec->key, value, (unsigned long long)spec->min,
+				    (unsigned long long)spec->max);
+		return 0;
+	case OPT_CHOICE:
+		for (const char *const *c = spec->choices; *c; c++) {
+			if (strcasecmp(value, *c) == 0) {
+				*(const char **)member = *c;
+				return 0;
+			}
+		}
+		return fail(err, err_len, "%s=%s: expected %s", spec->key, value,
+			    spec->choices == transports ? "fifo, socket or shm" : "exit or run");
 	}
 	return fail(err, err_len, "%s: unhandled option", spec->key);
 }
@@ -133,6 +163,9 @@ int ts_options_parse(struct ts_options *opts, int argc, char **argv, char *err, 
 	memset(opts, 0, sizeof(*opts));
 	opts->require_icount = true;
 	opts->follow_clock = true;
+	opts->protocol = 1;
+	opts->transport = "fifo";
+	opts->participant_lost = "exit";
 	for (int i = 0; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
 
@@ -148,10 +181,16 @@ int ts_options_parse(struct ts_options *opts, int argc, char **argv, char *err, 
 		if (parse_one(opts, spec, eq + 1, err, err_len) < 0)
 			return -1;
 	}
-	if (!opts->host_to_guest)
+	bool fifo = strcmp(opts->transport, "fifo") == 0;
+	if (fifo && !opts->host_to_guest)
 		return fail(err, err_len, "HostToGuestPipe= is missing");
-	if (!opts->guest_to_host)
+	if (fifo && !opts->guest_to_host)
 		return fail(err, err_len, "GuestToHostPipe= is missing");
+	if (!fifo && !opts->path)
+		return fail(err, err_len, "path= is missing (transport=%s)", opts->transport);
+	if (fifo && opts->path)
+		return fail(err, err_len, "path= is for transport=socket or shm; the FIFOs are "
+			    "HostToGuestPipe= and GuestToHostPipe=");
 	if (!opts->quantum_ns)
 		return fail(err, err_len, "TimeInMicroseconds= (or TimeInNanoseconds=) is missing");
 	return 0;

@@ -15,6 +15,11 @@ struct ts_options {
 	bool require_icount;       /* require_icount=off: only warn when -icount is missing */
 	const char *trace;         /* trace=FILE: one line per sync */
 	bool follow_clock;         /* follow_clock=off: instruction time only, idle unseen */
+	uint64_t protocol;         /* protocol=1 (the seed's byte) or 2 (time-stamped records) */
+	const char *transport;     /* transport=fifo|socket|shm */
+	const char *path;          /* path=: the socket or shared-memory file */
+	const char *participant_lost; /* participant_lost=exit|run */
+	uint64_t connect_timeout_s;   /* connect_timeout=SECONDS, 0: forever */
 };
 
 /*

@@ -2,7 +2,8 @@
 /*
  * libTimeSyncPlugin.so: halts the guest at every quantum of guest time and waits for
  * the participant. This file is the QEMU glue only: time accounting is timekeeper.c,
- * option parsing options.c, the transport libtimesync.
+ * options options.c, QEMU's command line cmdline.c, the participant peer.c (on
+ * libtimesync's sessions).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -20,27 +21,20 @@
 
 #include "cmdline.h"
 #include "options.h"
+#include "peer.h"
 #include "target.h"
 #include "timekeeper.h"
 #include "timesync.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
-/* Protocol v1: the byte the plugin writes at a boundary (the participant may send any). */
-#define V1_HALT_BYTE 'h'
-/* Spin this long on the participant's answer before blocking (see DESIGN.md, latency). */
-#define ANSWER_SPIN_NS 20000u
-/* Tell the user the guest waits for a participant once it has waited this long. */
-#define CONNECT_NOTICE_NS 1000000000u
-
 struct vcpu_counter {
 	uint64_t armed; /* see timekeeper.h: fires at TK_ARMED_BIAS */
 };
 
 static struct {
-	pthread_mutex_t lock;
-	char *host_to_guest;
-	char *guest_to_host;
+	pthread_mutex_t lock; /* recursive: QEMU's exit handlers may run in a callback */
+	int protocol;
 	bool exact;
 	FILE *trace;
 	const struct halt_insn *halt;
@@ -65,24 +59,7 @@ static struct {
 	bool shared;
 	uint64_t shared_counter;
 	bool follow_clock;  /* guest time = the guest's clock register (idle included) */
-	int read_fd;        /* HostToGuestPipe, -1 until connected */
-	int write_fd;       /* GuestToHostPipe, -1 until connected */
-	uint64_t connect_start_ns;
-	int connect_noticed;
-	uint64_t waited_total_ns;
-	uint64_t waited_max_ns;
-} ts = { .lock = PTHREAD_MUTEX_INITIALIZER, .read_fd = -1, .write_fd = -1 };
-
-static void say(const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "timesync: %s\n", line);
-}
+} ts;
 
 static void read_counters(void)
 {
@@ -104,66 +81,6 @@ static uint64_t guest_now_ns(void)
 {
 	read_counters();
 	return tk_now_ns(&ts.tk, ts.counters);
-}
-
-/* The participant failed us: say what happened, then end QEMU (the guest cannot go on). */
-static void peer_failed(int err, const char *key, const char *path)
-{
-	if (err == -EPIPE || err == TS_EOF)
-		say("the participant closed %s=%s", key, path);
-	else
-		say("%s=%s: %s", key, path, ts_strerror(err));
-	say("%" PRIu64 " syncs done, guest time %" PRIu64 " ns; stopping QEMU", ts.tk.syncs,
-	    guest_now_ns());
-	pthread_mutex_unlock(&ts.lock);
-	exit(EXIT_FAILURE);
-}
-
-static int connect_keep_waiting(void *arg)
-{
-	(void)arg;
-	if (!ts.connect_noticed && ts_now_ns() - ts.connect_start_ns >= CONNECT_NOTICE_NS) {
-		say("guest halted at its first boundary; waiting for a participant to open "
-		    "%s (writing) and %s (reading)", ts.host_to_guest, ts.guest_to_host);
-		ts.connect_noticed = 1;
-	}
-	return 0;
-}
-
-static void peer_connect(void)
-{
-	struct ts_wait wait = { .slice_ms = 100, .keep_waiting = connect_keep_waiting };
-	int ret;
-
-	ts.connect_start_ns = ts_now_ns();
-	ret = ts_fifo_open_guest_end(ts.host_to_guest, ts.guest_to_host, &wait, &ts.read_fd,
-				     &ts.write_fd);
-	if (ret < 0)
-		peer_failed(ret, "HostToGuestPipe", ts.host_to_guest);
-	if (ts.connect_noticed)
-		say("participant connected");
-}
-
-static void peer_sync(void)
-{
-	const struct ts_wait wait = { .spin_ns = ANSWER_SPIN_NS, .slice_ms = 100 };
-	uint8_t byte = V1_HALT_BYTE;
-	uint64_t start_ns;
-	int ret;
-
-	if (ts.read_fd < 0)
-		peer_connect();
-	start_ns = ts_now_ns();
-	ret = ts_write_full(ts.write_fd, &byte, 1, &wait);
-	if (ret < 0)
-		peer_failed(ret, "GuestToHostPipe", ts.guest_to_host);
-	ret = ts_read_full(ts.read_fd, &byte, 1, &wait);
-	if (ret < 0)
-		peer_failed(ret, "HostToGuestPipe", ts.host_to_guest);
-	uint64_t waited = ts_now_ns() - start_ns;
-	ts.waited_total_ns += waited;
-	if (waited > ts.waited_max_ns)
-		ts.waited_max_ns = waited;
 }
 
 /* The guest's own clock in ns, read from its clock register; UINT64_MAX if none. */
@@ -228,14 +145,26 @@ static void vcpu_boundary(unsigned int vcpu_index, void *udata)
 	while (tk_boundary_due(&ts.tk, now_ns)) {
 		/* A boundary beyond the instructions' time was passed while idle. */
 		bool idle = ts.tk.next_boundary_ns > counted_ns;
+		struct ts_halt halt = {
+			.reason = ts.protocol == 1 ? TS_HALT_QUANTUM : TS_HALT_GRANTED,
+			.flags = idle ? TS_HALT_IDLE : 0,
+			.guest_ns = idle ? ts.tk.next_boundary_ns : now_ns,
+			.instructions = tk_executed(&ts.tk, ts.counters),
+		};
+		uint64_t until_ns = 0;
 
-		peer_sync();
+		/* QEMU wants the vCPU back (quit, stop): leave the counter armed, go on later. */
+		if (peer_sync(&halt, &until_ns) == PEER_INTERRUPTED)
+			goto out;
 		if (ts.trace)
 			trace_sync(now_ns, clock_ns, idle);
 		tk_boundary_synced(&ts.tk, now_ns, idle);
+		if (until_ns)
+			tk_set_next_boundary(&ts.tk, until_ns);
 	}
 	tk_rearm(&ts.tk, ts.counters);
 	write_counters();
+out:
 	pthread_mutex_unlock(&ts.lock);
 }
 
@@ -369,28 +298,29 @@ static void vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index)
 
 static void plugin_exit(qemu_plugin_id_t id, void *udata)
 {
+	uint64_t insns = 0, now_ns = 0, waited_total_ns, waited_max_ns;
+	char text[64];
+
 	(void)id;
 	(void)udata;
 	pthread_mutex_lock(&ts.lock);
-	uint64_t insns = 0, now_ns = 0;
 	if (ts.counters) {
 		now_ns = guest_now_ns();
 		insns = tk_executed(&ts.tk, ts.counters);
 	}
-	if (ts.write_fd >= 0)
-		close(ts.write_fd); /* the participant reads EOF: QEMU is gone */
-	if (ts.read_fd >= 0)
-		close(ts.read_fd);
-	ts.read_fd = ts.write_fd = -1;
+	snprintf(text, sizeof(text), "QEMU exits at guest time %" PRIu64 " ns", now_ns);
+	/* The participant reads GOODBYE (protocol 2) or EOF (protocol 1): QEMU is gone. */
+	peer_close(peer_quit_seen() ? TS_GOODBYE_QUIT : TS_GOODBYE_POWEROFF, text);
 	if (ts.trace)
 		fclose(ts.trace);
 	ts.trace = NULL;
+	peer_waited(&waited_total_ns, &waited_max_ns);
 	say("exit: %" PRIu64 " syncs, guest time %" PRIu64 " ns, %" PRIu64 " instructions, "
 	    "max late %" PRIu64 " ns, waited for participant mean %" PRIu64 " ns max %" PRIu64
 	    " ns, %" PRIu64 " halt instructions, %" PRIu64 " ns idle, clock origin %" PRIu64
 	    " ns",
 	    ts.tk.syncs, now_ns, insns, ts.tk.max_late_ns,
-	    ts.tk.syncs ? ts.waited_total_ns / ts.tk.syncs : 0, ts.waited_max_ns, ts.halts_seen,
+	    ts.tk.syncs ? waited_total_ns / ts.tk.syncs : 0, waited_max_ns, ts.halts_seen,
 	    ts.tk.idle_ns, ts.clock_origin_ns);
 	pthread_mutex_unlock(&ts.lock);
 }
@@ -446,13 +376,48 @@ static int check_pipe(const char *key, const char *path)
 	return ret;
 }
 
+static int prepare_peer(const struct ts_options *opts)
+{
+	static char where[1024];
+	struct peer_config cfg = {
+		.session = {
+			.link = { .host_to_guest = opts->host_to_guest,
+				  .guest_to_host = opts->guest_to_host, .path = opts->path },
+			.protocol = (int)opts->protocol,
+			.quantum_ns = opts->quantum_ns,
+		},
+		.connect_timeout_ns = opts->connect_timeout_s * 1000000000u,
+		.run_free_on_loss = strcmp(opts->participant_lost, "run") == 0,
+		.where = where,
+	};
+
+	ts_transport_parse(opts->transport, &cfg.session.link.transport);
+	/* FIFOs checked one by one first, for a message naming the one that is wrong. */
+	if (cfg.session.link.transport == TS_TRANSPORT_FIFO &&
+	    (check_pipe("HostToGuestPipe", opts->host_to_guest) < 0 ||
+	     check_pipe("GuestToHostPipe", opts->guest_to_host) < 0))
+		return -1;
+	if (cfg.session.link.transport == TS_TRANSPORT_FIFO)
+		snprintf(where, sizeof(where), "HostToGuestPipe=%s and GuestToHostPipe=%s",
+			 opts->host_to_guest, opts->guest_to_host);
+	else
+		snprintf(where, sizeof(where), "transport=%s path=%s", opts->transport,
+			 opts->path);
+	return peer_prepare(&cfg);
+}
+
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
 					   int argc, char **argv)
 {
 	struct ts_options opts;
 	struct sigaction sa;
+	pthread_mutexattr_t attr;
 	char err[512];
 	int shift;
+
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&ts.lock, &attr);
 
 	if (ts_options_parse(&opts, argc, argv, err, sizeof(err)) < 0) {
 		say("%s", err);
@@ -461,8 +426,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	shift = check_qemu_cmdline(&opts);
 	if (shift < 0)
 		return -1;
-	if (check_pipe("HostToGuestPipe", opts.host_to_guest) < 0 ||
-	    check_pipe("GuestToHostPipe", opts.guest_to_host) < 0)
+	if (prepare_peer(&opts) < 0)
 		return -1;
 	if (opts.trace) {
 		ts.trace = fopen(opts.trace, "w");
@@ -473,14 +437,12 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		fprintf(ts.trace, "# sync boundary_ns guest_ns guest_clock_ns [idle]; guest_clock_ns "
 			"is the guest's clock minus its value at the first instruction\n");
 	}
-	ts.host_to_guest = strdup(opts.host_to_guest);
-	ts.guest_to_host = strdup(opts.guest_to_host);
-	if (!ts.host_to_guest || !ts.guest_to_host ||
-	    tk_init(&ts.tk, opts.quantum_ns, (unsigned)shift) < 0) {
+	if (tk_init(&ts.tk, opts.quantum_ns, (unsigned)shift) < 0) {
 		say("cannot set up the plugin");
 		return -1;
 	}
 	ts.exact = opts.exact;
+	ts.protocol = (int)opts.protocol;
 	ts.halt = target_halt_insn(info->target_name);
 	ts.clock = target_clock_reg(info->target_name);
 	ts.follow_clock = opts.follow_clock && ts.clock;

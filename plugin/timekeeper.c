@@ -105,6 +105,11 @@ void tk_boundary_synced(struct timekeeper *tk, uint64_t now_ns, bool idle)
 	tk->next_boundary_ns += tk->quantum_ns;
 }
 
+void tk_set_next_boundary(struct timekeeper *tk, uint64_t ns)
+{
+	tk->next_boundary_ns = ns;
+}
+
 void tk_rearm(struct timekeeper *tk, uint64_t *counters)
 {
 	uint64_t now_ns = tk_now_ns(tk, counters);

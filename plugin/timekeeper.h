@@ -88,6 +88,9 @@ static inline bool tk_boundary_due(const struct timekeeper *tk, uint64_t now_ns)
  */
 void tk_boundary_synced(struct timekeeper *tk, uint64_t now_ns, bool idle);
 
+/* Makes guest time ns the next boundary (protocol 2: the participant's grant). */
+void tk_set_next_boundary(struct timekeeper *tk, uint64_t ns);
+
 /*
  * Re-arms every vCPU's counter (in place) so that the first check at or after the next
  * boundary fires: with one vCPU the budget is exactly the instructions left; with n it

@@ -32,6 +32,6 @@ wait "$qemu_pid" || true
 wait "$seed_pid" || true
 check_grep "QEMU first: plugin syncs" "^timesync: exit: 6 syncs" "$WORK/qemu.out"
 check_grep "QEMU first: seed answered every sync" "^seed participant: 6 steps" "$WORK/seed.out"
-check_grep "QEMU first: plugin said it was waiting" "waiting for a participant to open /tmp/HostToGuestPipe" "$WORK/qemu.out"
+check_grep "QEMU first: plugin said it was waiting" "waiting for a participant on HostToGuestPipe=/tmp/HostToGuestPipe and GuestToHostPipe=/tmp/GuestToHostPipe" "$WORK/qemu.out"
 rm -f /tmp/HostToGuestPipe /tmp/GuestToHostPipe
 finish

@@ -23,7 +23,7 @@ check_eq "QEMU first: the plugin created $G2H as a FIFO with owner-only access" 
 start_peer --quantum-us 500
 wait "$qemu_pid" || true
 wait_peer
-check_grep "QEMU first: plugin said it was waiting, naming the paths" "waiting for a participant to open $H2G \(writing\) and $G2H \(reading\)" "$WORK/qemu.out"
+check_grep "QEMU first: plugin said it was waiting, naming the paths" "waiting for a participant on HostToGuestPipe=$H2G and GuestToHostPipe=$G2H" "$WORK/qemu.out"
 check_eq "QEMU first: plugin syncs" $((n / 500000)) "$(plugin_syncs)"
 check_eq "QEMU first: peer syncs" $((n / 500000)) "$(peer_syncs)"
 check_eq "QEMU first: peer exit status" 0 "$PEER_STATUS"
