@@ -8,7 +8,7 @@ run_qemu hello 2000000 "$(pipes_args),TimeinMicroseconds=1000"
 wait_peer
 check_eq "QEMU exit status" 0 "$QEMU_STATUS"
 check_eq "peer exit status" 0 "$PEER_STATUS"
-check_grep "peer summary" "^timesync-peer: QEMU closed the pipe: $((n / 1000000)) syncs, guest time 0\.00$((n / 1000000))000000 s, QEMU waited mean [0-9.]+ us, max [0-9.]+ us" "$WORK/peer.out"
+check_grep "peer summary" "^timesync-peer: QEMU closed the connection: $((n / 1000000)) syncs, guest time 0\.00$((n / 1000000))000000 s, QEMU waited mean [0-9.]+ us, max [0-9.]+ us" "$WORK/peer.out"
 check_grep "guest greeting over the UART" "^guest: hello from riscv64, running in lockstep" "$WORK/uart.out"
 check_grep "guest farewell over the UART" "^guest: done, powering off" "$WORK/uart.out"
 
