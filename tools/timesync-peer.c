@@ -69,7 +69,8 @@ static void usage(FILE *out)
 		"\n"
 		"Exit status: 0 when QEMU went away normally (protocol 2: its GOODBYE says the\n"
 		"guest powered off or QEMU quit; protocol 1: it closed the pipe, which a crash\n"
-		"does too) or the step limit was reached; 1 on errors; 2 on bad usage.\n");
+		"does too) or the step limit was reached; 1 on errors and when QEMU vanished\n"
+		"without a goodbye (protocol 2); 2 on bad usage.\n");
 }
 
 static bool fail_value(const char *name, const char *text, const char *what)
@@ -273,9 +274,13 @@ static int qemu_gone(struct ts_session *s, const struct peer_stats *st, int err)
 	const struct ts_goodbye *bye = ts_session_goodbye(s);
 	char why[160];
 
-	if (err == TS_EOF) {
+	if (err == TS_EOF && ts_session_protocol(s) == 1) {
 		print_summary(st, "QEMU closed the connection");
 		return 0;
+	}
+	if (err == TS_EOF) {
+		print_summary(st, "QEMU went away without a goodbye (killed or crashed)");
+		return 1;
 	}
 	if (err == TS_EGOODBYE && bye) {
 		snprintf(why, sizeof(why), "QEMU said goodbye (%s%s%s)",

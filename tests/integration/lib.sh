@@ -46,22 +46,49 @@ finish() {
 	[ "$failures" -eq 0 ]
 }
 
-# run_qemu GUEST ITERATIONS PLUGIN_ARGS [QEMU ARGS...]
-# Runs the guest in the foreground; stdout+stderr in $WORK/qemu.out, UART in $WORK/uart.out,
-# exit status in $QEMU_STATUS. PLUGIN_ARGS empty: no plugin. ICOUNT: the -icount value
-# (default shift=0, the seed's; "none": no -icount).
-run_qemu() {
+# start_qemu GUEST ITERATIONS PLUGIN_ARGS [QEMU ARGS...]
+# Starts the guest in the background ($QEMU_PID); stdout+stderr in $WORK/qemu.out, UART in
+# $WORK/uart.out. PLUGIN_ARGS empty: no plugin. ICOUNT: the -icount value (default
+# shift=0, the seed's; "none": no -icount).
+start_qemu() {
 	local guest=$1 iterations=$2 plugin_args=$3
 	shift 3
 	local plugin=() icount=(-icount "${ICOUNT:-shift=0}")
 	[ -z "$plugin_args" ] || plugin=(-plugin "$PLUGIN,$plugin_args")
 	[ "${ICOUNT:-}" != none ] || icount=()
-	QEMU_STATUS=0
 	timeout -k 2 "${QEMU_TIMEOUT:-60}" "${QEMU_ENV[@]}" "$QEMU_RISCV64" -M virt -bios none -display none \
 		-monitor none -serial "file:$WORK/uart.out" "${icount[@]}" \
 		-kernel "$BUILD/guests/$guest.elf" \
 		-device "loader,addr=0x80001000,data=$iterations,data-len=8" \
-		"${plugin[@]}" "$@" </dev/null >"$WORK/qemu.out" 2>&1 || QEMU_STATUS=$?
+		"${plugin[@]}" "$@" </dev/null >"$WORK/qemu.out" 2>&1 &
+	QEMU_PID=$!
+}
+
+# wait_qemu: waits for the QEMU started last; its exit status in $QEMU_STATUS.
+wait_qemu() {
+	QEMU_STATUS=0
+	wait "$QEMU_PID" || QEMU_STATUS=$?
+}
+
+# run_qemu: start_qemu, then wait_qemu.
+run_qemu() {
+	start_qemu "$@"
+	wait_qemu
+}
+
+# The main process of a `timeout` job: its child.
+child_of() { pgrep -P "$1" | head -n 1; }
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# wait_gone PID MS: waits up to MS milliseconds for PID to end; prints how long it took.
+wait_gone() {
+	local pid=$1 limit=$2 start
+	start=$(now_ms)
+	while kill -0 "$pid" 2>/dev/null && [ $(($(now_ms) - start)) -lt "$limit" ]; do
+		sleep 0.02
+	done
+	echo $(($(now_ms) - start))
 }
 
 # start_peer [PEER ARGS...]: timesync-peer on $H2G/$G2H in the background ($PEER_PID).

@@ -4,6 +4,8 @@
  *   version:  sends a HELLO of protocol version 3 and prints what comes back
  *   garbage:  sends 64 bytes that are no record and prints what comes back
  *   silent:   connects and never answers (until killed)
+ *   hold1:    protocol 1: reads the guest's bytes, never answers, prints what it gets
+ *   hold2:    protocol 2: says HELLO, then reads records, never answers, prints them
  * Usage: rogue_peer guest|participant fifo|socket|shm PATH_OR_H2G [G2H] MODE
  */
 #define _POSIX_C_SOURCE 200809L
@@ -42,10 +44,20 @@ int main(int argc, char **argv)
 		pause();
 		return 0;
 	}
-	if (strcmp(mode, "version") == 0) {
+	if (strcmp(mode, "hold1") == 0) {
+		while ((ret = ts_link_recv(link, rec, 1)) == 0) {
+			printf("rogue_peer: got a byte, holding the guest\n");
+			fflush(stdout);
+		}
+		printf("rogue_peer: then: %s\n", ts_strerror(ret));
+		ts_link_close(link);
+		return 0;
+	}
+	if (strcmp(mode, "version") == 0 || strcmp(mode, "hold2") == 0) {
 		msg = ts_msg_hello(role, 0, 1000);
 		ts_msg_encode(&msg, rec);
-		rec[4] = 3; /* the version field, little-endian */
+		if (strcmp(mode, "version") == 0)
+			rec[4] = 3; /* the version field, little-endian */
 	} else {
 		for (size_t i = 0; i < sizeof(rec); i++)
 			rec[i] = (uint8_t)(0xa5 ^ i * 37);
@@ -62,6 +74,7 @@ int main(int argc, char **argv)
 			printf(" (%s: %s)", ts_goodbye_reason_name(msg.goodbye.reason),
 			       msg.goodbye.text);
 		printf("\n");
+		fflush(stdout);
 	}
 	printf("rogue_peer: then: %s\n", ts_strerror(ret));
 	ts_link_close(link);
