@@ -43,7 +43,7 @@ static const int quit_signals[3] = { SIGTERM, SIGINT, SIGHUP };
 
 void say(const char *fmt, ...)
 {
-	char line[1024];
+	char line[8192];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -222,6 +222,16 @@ int peer_sync(const struct ts_halt *halt, uint64_t *until_ns)
 	if (waited > peer.waited_max_ns)
 		peer.waited_max_ns = waited;
 	return 0;
+}
+
+void peer_protocol_error(const char *text)
+{
+	say("the participant on %s broke the protocol: %s", peer.cfg.where, text);
+	say("stopping QEMU");
+	ts_session_close(peer.session, TS_GOODBYE_ERROR, text);
+	peer.session = NULL;
+	peer.gone = true;
+	exit(EXIT_FAILURE);
 }
 
 bool peer_quit_seen(void)

@@ -38,6 +38,9 @@ int peer_prepare(const struct peer_config *cfg);
  */
 int peer_sync(const struct ts_halt *halt, uint64_t *until_ns);
 
+/* The participant broke the protocol in a way only the caller sees: tell it, end QEMU. */
+void peer_protocol_error(const char *text) __attribute__((noreturn));
+
 /* True once QEMU was seen quitting (signal, or waiting for the vCPUs to stop). */
 bool peer_quit_seen(void);
 

@@ -156,6 +156,13 @@ static void vcpu_boundary(unsigned int vcpu_index, void *udata)
 		/* QEMU wants the vCPU back (quit, stop): leave the counter armed, go on later. */
 		if (peer_sync(&halt, &until_ns) == PEER_INTERRUPTED)
 			goto out;
+		if (ts.protocol == 2 && until_ns <= halt.guest_ns) {
+			char text[TS_GOODBYE_TEXT_SIZE];
+
+			snprintf(text, sizeof(text), "RUN_UNTIL %" PRIu64 " is not after %" PRIu64,
+				 until_ns, halt.guest_ns);
+			peer_protocol_error(text);
+		}
 		if (ts.trace)
 			trace_sync(now_ns, clock_ns, idle);
 		tk_boundary_synced(&ts.tk, now_ns, idle);
@@ -378,7 +385,7 @@ static int check_pipe(const char *key, const char *path)
 
 static int prepare_peer(const struct ts_options *opts)
 {
-	static char where[1024];
+	static char where[8300];
 	struct peer_config cfg = {
 		.session = {
 			.link = { .host_to_guest = opts->host_to_guest,

@@ -6,6 +6,8 @@
  *   silent:   connects and never answers (until killed)
  *   hold1:    protocol 1: reads the guest's bytes, never answers, prints what it gets
  *   hold2:    protocol 2: says HELLO, then reads records, never answers, prints them
+ *   past:     protocol 2: says HELLO, answers the first HALT with a grant in the past
+ *   junk:     protocol 2: says HELLO, answers the first HALT with 64 bytes of junk
  * Usage: rogue_peer guest|participant fifo|socket|shm PATH_OR_H2G [G2H] MODE
  */
 #define _POSIX_C_SOURCE 200809L
@@ -50,6 +52,27 @@ int main(int argc, char **argv)
 			fflush(stdout);
 		}
 		printf("rogue_peer: then: %s\n", ts_strerror(ret));
+		ts_link_close(link);
+		return 0;
+	}
+	if (strcmp(mode, "past") == 0 || strcmp(mode, "junk") == 0) {
+		msg = ts_msg_hello(role, 0, 0);
+		ts_msg_encode(&msg, rec);
+		ts_link_send(link, rec, sizeof(rec));
+		while ((ret = ts_link_recv(link, rec, sizeof(rec))) == 0 &&
+		       (ts_msg_decode(rec, &msg) < 0 || msg.type != TS_MSG_HALT))
+			;
+		if (ret == 0 && mode[0] == 'p') {
+			msg = ts_msg_run_until(msg.halt.guest_ns / 2);
+			ts_msg_encode(&msg, rec);
+		} else {
+			memset(rec, 0x5a, sizeof(rec));
+		}
+		ts_link_send(link, rec, sizeof(rec));
+		while ((ret = ts_link_recv(link, rec, sizeof(rec))) == 0)
+			if (ts_msg_decode(rec, &msg) == 0 && msg.type == TS_MSG_GOODBYE)
+				printf("rogue_peer: got GOODBYE (%s: %s)\n",
+				       ts_goodbye_reason_name(msg.goodbye.reason), msg.goodbye.text);
 		ts_link_close(link);
 		return 0;
 	}
