@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdbool.h>
 #include <string.h>
 
 #include "check.h"
 #include "options.h"
 
-#define MAX_ARGS 6
+#define MAX_ARGS 8
 
 struct bad_case {
 	const char *args[MAX_ARGS];
@@ -115,11 +116,82 @@ static void test_bad_options_are_rejected_with_a_message_naming_them(void)
 	}
 }
 
+/* Every option with each kind of bad value: the message names the option and the value. */
+static void test_every_option_rejects_empty_negative_overflowing_garbage_and_repeats(void)
+{
+	static const char *const keys[] = { "TimeInMicroseconds", "TimeInNanoseconds", "exact",
+					    "require_icount", "follow_clock", "protocol",
+					    "transport", "participant_lost", "connect_timeout",
+					    "HostToGuestPipe", "GuestToHostPipe", "trace", "path" };
+	static const char *const bad_values[] = { "", "-1", "18446744073709551616",
+						  "99999999999999999999999", "x1", "1x", " 1" };
+	char arg[128], err[512];
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		bool is_path = strstr(keys[k], "Pipe") || !strcmp(keys[k], "trace") ||
+			       !strcmp(keys[k], "path");
+
+		for (size_t v = 0; v < sizeof(bad_values) / sizeof(bad_values[0]); v++) {
+			struct ts_options o;
+			const char *args[] = { "HostToGuestPipe=/a", "GuestToHostPipe=/b",
+					       "TimeInNanoseconds=5", arg, NULL };
+
+			/* Paths take any non-empty text; the quantum keys are set above. */
+			if (is_path && v > 0)
+				continue;
+			if (strstr(keys[k], "Time") || strstr(keys[k], "Pipe"))
+				args[strstr(keys[k], "Host") ? 0 : strstr(keys[k], "Guest") ? 1 : 2] =
+					"exact=on";
+			snprintf(arg, sizeof(arg), "%s=%s", keys[k], bad_values[v]);
+			err[0] = '\0';
+			if (parse(&o, args, err, sizeof(err)) == 0 || !strstr(err, keys[k])) {
+				fprintf(stderr, "'%s' not rejected by name: '%s'\n", arg, err);
+				CHECK(!"rejected with a message naming the option");
+			}
+		}
+		/* Given twice. */
+		struct ts_options o;
+		char first[64], second[64];
+		const char *value = is_path ? "/x" : !strcmp(keys[k], "transport") ? "socket"
+			: !strcmp(keys[k], "participant_lost") ? "run"
+			: strstr(keys[k], "Time") || !strcmp(keys[k], "protocol") ? "1" : "on";
+		snprintf(first, sizeof(first), "%s=%s", keys[k], value);
+		snprintf(second, sizeof(second), "%s=%s", keys[k], value);
+		const char *args[] = { first, "HostToGuestPipe=/a", "GuestToHostPipe=/b",
+				       "TimeInNanoseconds=5", "path=/p", second, NULL };
+		if (!strcmp(keys[k], "TimeInMicroseconds"))
+			args[3] = "exact=on";
+		err[0] = '\0';
+		if (parse(&o, args, err, sizeof(err)) == 0 || !strstr(err, keys[k])) {
+			fprintf(stderr, "'%s' twice not rejected by name: '%s'\n", first, err);
+			CHECK(!"repeated option rejected");
+		}
+	}
+}
+
+static void test_new_transports_need_a_path_and_no_pipes(void)
+{
+	const char *socket_ok[] = { "transport=socket", "path=/tmp/s", "TimeInNanoseconds=9",
+				    "protocol=2", NULL };
+	const char *socket_no_path[] = { "transport=shm", "TimeInNanoseconds=9", NULL };
+	const char *fifo_with_path[] = { "HostToGuestPipe=/a", "GuestToHostPipe=/b", "path=/p",
+					 "TimeInNanoseconds=9", NULL };
+	struct ts_options o;
+	char err[512] = "";
+
+	CHECK(parse(&o, socket_ok, err, sizeof(err)) == 0);
+	CHECK(strcmp(o.transport, "socket") == 0 && o.protocol == 2);
+	CHECK(parse(&o, socket_no_path, err, sizeof(err)) < 0 && strstr(err, "path= is missing"));
+	CHECK(parse(&o, fifo_with_path, err, sizeof(err)) < 0 && strstr(err, "path= is for"));
+}
+
 int main(void)
 {
 	RUN(test_seed_command_line_is_accepted);
 	RUN(test_keys_are_case_insensitive_and_both_spellings_work);
 	RUN(test_nanoseconds_give_sub_microsecond_quanta);
 	RUN(test_bad_options_are_rejected_with_a_message_naming_them);
+	RUN(test_every_option_rejects_empty_negative_overflowing_garbage_and_repeats);
+	RUN(test_new_transports_need_a_path_and_no_pipes);
 	return CHECK_EXIT();
 }
