@@ -29,6 +29,7 @@ static const struct option_spec option_specs[] = {
 	{ .key = "exact", .kind = OPT_BOOL, .offset = FIELD(exact) },
 	{ .key = "require_icount", .kind = OPT_BOOL, .offset = FIELD(require_icount) },
 	{ .key = "trace", .kind = OPT_PATH, .offset = FIELD(trace) },
+	{ .key = "stats", .kind = OPT_PATH, .offset = FIELD(stats) },
 	{ .key = "follow_clock", .kind = OPT_BOOL, .offset = FIELD(follow_clock) },
 	{ .key = "protocol", .kind = OPT_UINT, .offset = FIELD(protocol), .min = 1, .max = 2 },
 	{ .key = "transport", .kind = OPT_CHOICE, .offset = FIELD(transport),
@@ -42,7 +43,7 @@ static const struct option_spec option_specs[] = {
 #define N_OPTIONS (sizeof(option_specs) / sizeof(option_specs[0]))
 
 const char ts_options_known[] = "HostToGuestPipe, GuestToHostPipe, TimeInMicroseconds, "
-				"TimeInNanoseconds, exact, require_icount, trace, follow_clock, protocol, "
+				"TimeInNanoseconds, exact, require_icount, trace, stats, follow_clock, protocol, "
 				"transport, path, participant_lost, connect_timeout";
 
 static int fail(char *err, size_t err_len, const char *fmt, ...)

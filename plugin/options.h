@@ -14,6 +14,7 @@ struct ts_options {
 	bool exact;                /* exact=on: halt on the exact instruction, not per block */
 	bool require_icount;       /* require_icount=off: only warn when -icount is missing */
 	const char *trace;         /* trace=FILE: one line per sync */
+	const char *stats;         /* stats=FILE: exit statistics as JSON */
 	bool follow_clock;         /* follow_clock=off: instruction time only, idle unseen */
 	uint64_t protocol;         /* protocol=1 (the seed's byte) or 2 (time-stamped records) */
 	const char *transport;     /* transport=fifo|socket|shm */

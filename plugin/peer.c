@@ -35,8 +35,7 @@ static struct {
 	bool quit_seen;
 	bool signals_watched;
 	struct sigaction old_actions[3];
-	uint64_t waited_total_ns;
-	uint64_t waited_max_ns;
+	struct wait_stats waits;
 } peer;
 
 static const int quit_signals[3] = { SIGTERM, SIGINT, SIGHUP };
@@ -217,10 +216,7 @@ int peer_sync(const struct ts_halt *halt, uint64_t *until_ns)
 	if (ret < 0)
 		return lost(ret, "no answer");
 	peer.halt_sent = false;
-	uint64_t waited = ts_now_ns() - peer.wait_start_ns;
-	peer.waited_total_ns += waited;
-	if (waited > peer.waited_max_ns)
-		peer.waited_max_ns = waited;
+	wait_stats_add(&peer.waits, ts_now_ns() - peer.wait_start_ns);
 	return 0;
 }
 
@@ -246,8 +242,7 @@ void peer_close(uint32_t reason, const char *text)
 	peer.gone = true;
 }
 
-void peer_waited(uint64_t *total_ns, uint64_t *max_ns)
+const struct wait_stats *peer_waits(void)
 {
-	*total_ns = peer.waited_total_ns;
-	*max_ns = peer.waited_max_ns;
+	return &peer.waits;
 }

@@ -13,6 +13,7 @@
 
 #include "timesync.h"
 #include "timesync_proto.h"
+#include "waitstats.h"
 
 struct peer_config {
 	struct ts_session_config session;
@@ -47,7 +48,7 @@ bool peer_quit_seen(void);
 /* Says goodbye (protocol 2) and closes; at QEMU's exit. */
 void peer_close(uint32_t reason, const char *text);
 
-/* Time spent waiting for the participant: total and longest wait, in ns. */
-void peer_waited(uint64_t *total_ns, uint64_t *max_ns);
+/* The waits for the participant's answers so far. */
+const struct wait_stats *peer_waits(void);
 
 #endif

@@ -37,6 +37,7 @@ static struct {
 	int protocol;
 	bool exact;
 	FILE *trace;
+	FILE *stats; /* stats=FILE: the exit statistics as JSON */
 	const struct halt_insn *halt;
 	uint64_t halts_seen;
 	const struct clock_reg *clock;              /* the guest's clock register, if any */
@@ -305,7 +306,10 @@ static void vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index)
 
 static void plugin_exit(qemu_plugin_id_t id, void *udata)
 {
-	uint64_t insns = 0, now_ns = 0, waited_total_ns, waited_max_ns;
+	const struct wait_stats *waits = peer_waits();
+	uint64_t insns = 0, now_ns = 0;
+	uint64_t mean_ns = waits->count ? waits->total_ns / waits->count : 0;
+	uint64_t p99_ns = wait_stats_percentile(waits, 99);
 	char text[64];
 
 	(void)id;
@@ -321,14 +325,24 @@ static void plugin_exit(qemu_plugin_id_t id, void *udata)
 	if (ts.trace)
 		fclose(ts.trace);
 	ts.trace = NULL;
-	peer_waited(&waited_total_ns, &waited_max_ns);
 	say("exit: %" PRIu64 " syncs, guest time %" PRIu64 " ns, %" PRIu64 " instructions, "
-	    "max late %" PRIu64 " ns, waited for participant mean %" PRIu64 " ns max %" PRIu64
-	    " ns, %" PRIu64 " halt instructions, %" PRIu64 " ns idle, clock origin %" PRIu64
-	    " ns",
-	    ts.tk.syncs, now_ns, insns, ts.tk.max_late_ns,
-	    ts.tk.syncs ? waited_total_ns / ts.tk.syncs : 0, waited_max_ns, ts.halts_seen,
-	    ts.tk.idle_ns, ts.clock_origin_ns);
+	    "max late %" PRIu64 " ns, waited for participant mean %" PRIu64 " ns p99 %" PRIu64
+	    " ns max %" PRIu64 " ns total %" PRIu64 " ns, %" PRIu64 " halt instructions, %" PRIu64
+	    " ns idle, clock origin %" PRIu64 " ns",
+	    ts.tk.syncs, now_ns, insns, ts.tk.max_late_ns, mean_ns, p99_ns, waits->max_ns,
+	    waits->total_ns, ts.halts_seen, ts.tk.idle_ns, ts.clock_origin_ns);
+	if (ts.stats) {
+		fprintf(ts.stats,
+			"{\"syncs\": %" PRIu64 ", \"guest_ns\": %" PRIu64 ", \"instructions\": %" PRIu64
+			", \"max_late_ns\": %" PRIu64 ", \"halted_ns\": %" PRIu64
+			", \"wait_mean_ns\": %" PRIu64 ", \"wait_p99_ns\": %" PRIu64
+			", \"wait_max_ns\": %" PRIu64 ", \"halt_instructions\": %" PRIu64
+			", \"idle_ns\": %" PRIu64 ", \"clock_origin_ns\": %" PRIu64 "}\n",
+			ts.tk.syncs, now_ns, insns, ts.tk.max_late_ns, waits->total_ns, mean_ns,
+			p99_ns, waits->max_ns, ts.halts_seen, ts.tk.idle_ns, ts.clock_origin_ns);
+		fclose(ts.stats);
+		ts.stats = NULL;
+	}
 	pthread_mutex_unlock(&ts.lock);
 }
 
@@ -435,6 +449,13 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		return -1;
 	if (prepare_peer(&opts) < 0)
 		return -1;
+	if (opts.stats) {
+		ts.stats = fopen(opts.stats, "w");
+		if (!ts.stats) {
+			say("stats=%s: %s", opts.stats, strerror(errno));
+			return -1;
+		}
+	}
 	if (opts.trace) {
 		ts.trace = fopen(opts.trace, "w");
 		if (!ts.trace) {

@@ -122,13 +122,14 @@ static void test_every_option_rejects_empty_negative_overflowing_garbage_and_rep
 	static const char *const keys[] = { "TimeInMicroseconds", "TimeInNanoseconds", "exact",
 					    "require_icount", "follow_clock", "protocol",
 					    "transport", "participant_lost", "connect_timeout",
-					    "HostToGuestPipe", "GuestToHostPipe", "trace", "path" };
+					    "HostToGuestPipe", "GuestToHostPipe", "trace", "stats", "path" };
 	static const char *const bad_values[] = { "", "-1", "18446744073709551616",
 						  "99999999999999999999999", "x1", "1x", " 1" };
 	char arg[128], err[512];
 
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 		bool is_path = strstr(keys[k], "Pipe") || !strcmp(keys[k], "trace") ||
+			       !strcmp(keys[k], "stats") ||
 			       !strcmp(keys[k], "path");
 
 		for (size_t v = 0; v < sizeof(bad_values) / sizeof(bad_values[0]); v++) {
