@@ -48,11 +48,6 @@ compute:
 
 report:
 	mv	s3, ra
-	li	t0, 't'
-	sb	t0, 0(s0)
-	li	t0, '='
-	sb	t0, 0(s0)
-	rdtime	a0
-	call	puthex
+	PRINT_CLOCK
 	mv	ra, s3
 	ret

@@ -26,12 +26,7 @@ _start:
 	ld	t2, 0(t2)
 2:	ld	t1, 0(t0)
 	bne	t1, t2, 2b
-	li	t0, 't'
-	sb	t0, 0(s0)
-	li	t0, '='
-	sb	t0, 0(s0)
-	rdtime	a0
-	call	puthex
+	PRINT_CLOCK
 	POWER_OFF
 3:	wfi			/* done: halt without running instructions */
 	j	3b

@@ -41,6 +41,21 @@ check_grep() {
 	fi
 }
 
+# check_qemu_failed WHAT: QEMU ended with an error of its own (not 0, not a timeout's kill).
+check_qemu_failed() {
+	if [ "$QEMU_STATUS" -ne 0 ] && [ "$QEMU_STATUS" -lt 124 ]; then
+		pass "$1: QEMU ended with status $QEMU_STATUS"
+	else
+		fail "$1: QEMU status $QEMU_STATUS, expected an error exit"
+	fi
+}
+
+# refused WHAT PATTERN: QEMU refused (or stopped) with an error and a message matching PATTERN.
+refused() {
+	check_qemu_failed "$1"
+	check_grep "$1: message" "$2" "$WORK/qemu.out"
+}
+
 finish() {
 	echo "$checks checks, $failures failed"
 	[ "$failures" -eq 0 ]

@@ -4,15 +4,6 @@
 
 ROGUE="$BUILD/tests/rogue_peer"
 q=1000000
-refused() { # WHAT PATTERN
-	if [ "$QEMU_STATUS" -ne 0 ] && [ "$QEMU_STATUS" -lt 124 ]; then
-		pass "$1: QEMU refused (status $QEMU_STATUS)"
-	else
-		fail "$1: QEMU status $QEMU_STATUS, expected a refusal"
-	fi
-	check_grep "$1: message" "$2" "$WORK/qemu.out"
-}
-
 echo precious >"$WORK/file"
 mkdir "$WORK/dir"
 ln -s "$WORK/nothing/there" "$WORK/dangling"
