@@ -120,9 +120,6 @@ int ts_link_recv(struct ts_link *link, void *rec, size_t len);
 /* Closes the link (the other end then gets TS_EOF) and removes a file the link created. */
 void ts_link_close(struct ts_link *link);
 
-/* How long the following waits spin before they block (cfg->wait.spin_ns at first). */
-void ts_link_set_spin(struct ts_link *link, uint64_t spin_ns);
-
 /*
  * The socket transport alone. None of these blocks: -EAGAIN means "not yet, try again".
  * ts_socket_listen: the guest end binds and listens at path (mode 0600), replacing a stale
@@ -196,9 +193,6 @@ int ts_session_wait_grant(struct ts_session *session, uint64_t *until_ns);
 
 /* Says goodbye (protocol 2, unless reason is 0) with a reason and text, then closes. */
 void ts_session_close(struct ts_session *session, uint32_t reason, const char *text);
-
-/* How long the following waits spin before they block (ts_link_set_spin). */
-void ts_session_set_spin(struct ts_session *session, uint64_t spin_ns);
 
 /* The protocol in use; the guest's quantum from its HELLO (protocol 2, else 0). */
 int ts_session_protocol(const struct ts_session *session);

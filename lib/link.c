@@ -248,8 +248,3 @@ void ts_link_close(struct ts_link *link)
 	free(link->path);
 	free(link);
 }
-
-void ts_link_set_spin(struct ts_link *link, uint64_t spin_ns)
-{
-	link->wait.spin_ns = spin_ns;
-}

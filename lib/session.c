@@ -189,11 +189,6 @@ void ts_session_close(struct ts_session *s, uint32_t reason, const char *text)
 	free(s);
 }
 
-void ts_session_set_spin(struct ts_session *s, uint64_t spin_ns)
-{
-	ts_link_set_spin(s->link, spin_ns);
-}
-
 int ts_session_protocol(const struct ts_session *s)
 {
 	return s->protocol;

@@ -16,8 +16,6 @@
 
 #define SPIN_NS 50000u
 #define MAX_STEPS 64
-/* Predictive waiting: wake this long before the halt is expected, then spin. */
-#define WAKE_AHEAD_NS 150000u
 
 struct peer_config {
 	struct ts_session_config session;
@@ -296,39 +294,6 @@ static int qemu_gone(struct ts_session *s, const struct peer_stats *st, int err)
 	return 1;
 }
 
-/*
- * Waking a sleeping process costs 20-50 us on a small VM, more than a quantum's worth of
- * guest run time at short quanta. The guest takes about as long for each quantum as for
- * the last one: sleep through most of it, then spin until the halt comes.
- */
-struct predictor {
-	uint64_t granted_ns;  /* wall time of the last grant */
-	uint64_t interval_ns; /* smoothed wall time from a grant to the next halt; 0: unknown */
-};
-
-static void predict_wait(struct predictor *p, struct ts_session *s)
-{
-	uint64_t now = ts_now_ns(), wake;
-
-	if (!p->interval_ns) {
-		ts_session_set_spin(s, SPIN_NS);
-		return;
-	}
-	wake = p->granted_ns + p->interval_ns;
-	wake = wake > WAKE_AHEAD_NS ? wake - WAKE_AHEAD_NS : 0;
-	if (wake > now + WAKE_AHEAD_NS)
-		sleep_ns(wake - now);
-	ts_session_set_spin(s, 2 * WAKE_AHEAD_NS + p->interval_ns / 4);
-}
-
-static void predict_learn(struct predictor *p, uint64_t halted_ns)
-{
-	uint64_t took = halted_ns - p->granted_ns;
-
-	if (p->granted_ns)
-		p->interval_ns = p->interval_ns ? (3 * p->interval_ns + took) / 4 : took;
-}
-
 /* Holds the guest so that guest time runs at factor x the wall clock. */
 static void pace(const struct peer_config *cfg, uint64_t start_wall_ns, uint64_t guest_ns)
 {
@@ -344,19 +309,16 @@ static void pace(const struct peer_config *cfg, uint64_t start_wall_ns, uint64_t
 static int run(const struct peer_config *cfg, struct ts_session *s, FILE *trace, uint32_t *bye)
 {
 	struct peer_stats st = { 0 };
-	struct predictor predictor = { 0 };
 	uint64_t start_wall_ns = ts_now_ns();
 	size_t next_step = 0;
 
 	for (;;) {
 		struct ts_halt halt;
-
-		predict_wait(&predictor, s);
 		int ret = ts_session_wait_halt(s, &halt);
+
 		if (ret < 0)
 			return qemu_gone(s, &st, ret);
 		uint64_t halted_ns = ts_now_ns();
-		predict_learn(&predictor, halted_ns);
 		st.syncs++;
 		st.guest_ns = halt.guest_ns;
 		if (cfg->print_every && st.syncs % cfg->print_every == 0) {
@@ -379,8 +341,7 @@ static int run(const struct peer_config *cfg, struct ts_session *s, FILE *trace,
 		ret = ts_session_run_until(s, halt.guest_ns + step);
 		if (ret < 0)
 			return qemu_gone(s, &st, ret);
-		predictor.granted_ns = ts_now_ns();
-		uint64_t waited = predictor.granted_ns - halted_ns;
+		uint64_t waited = ts_now_ns() - halted_ns;
 		st.waited_total_ns += waited;
 		if (waited > st.waited_max_ns)
 			st.waited_max_ns = waited;
