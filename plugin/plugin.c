@@ -26,11 +26,22 @@
 #include "timekeeper.h"
 #include "timesync.h"
 
+/*
+ * Plugin API levels (DESIGN.md), chosen by the qemu-plugin.h built against. From level 3
+ * (QEMU 9.1; 10.0 has 4) the plugin counts in a per-vCPU scoreboard that QEMU adds to
+ * inline and checks with conditional callbacks, and it reads the guest's clock register
+ * (a level 2 call). Level 1 (QEMU 7.2, Debian bookworm's own) has plain C callbacks only:
+ * there the plugin always counts in the shared counter (ts.shared), and guest time is
+ * instruction time (follow_clock has no effect: idle time is not seen). Level 2 (QEMU
+ * 9.0) would count as level 1 and read the clock: neither built nor tested.
+ */
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
+#if QEMU_PLUGIN_VERSION >= 3
 struct vcpu_counter {
 	uint64_t armed; /* see timekeeper.h: fires at TK_ARMED_BIAS */
 };
+#endif
 
 static struct {
 	pthread_mutex_t lock; /* recursive: QEMU's exit handlers may run in a callback */
@@ -45,17 +56,21 @@ static struct {
 	bool clock_origin_set;
 	uint64_t clock_origin_ns;                   /* the guest's clock at its first instruction */
 	struct qemu_plugin_register *clock_handle; /* found at the first vCPU's init */
+#if QEMU_PLUGIN_VERSION >= 2
 	GByteArray *clock_buf;
+#endif
 	struct timekeeper tk;
+#if QEMU_PLUGIN_VERSION >= 3
 	struct qemu_plugin_scoreboard *score;
 	qemu_plugin_u64 counter;
+#endif
 	uint64_t *counters; /* scratch copy of every vCPU's counter */
 	/*
 	 * With several vCPUs QEMU 10.0 compiles the vCPU index into each translated block
 	 * (single-threaded round-robin under -icount) although blocks are shared between
 	 * vCPUs, so per-vCPU scoreboards and callback indices are wrong. There the plugin
 	 * counts in one counter from a C callback per block: under -icount the vCPUs run in
-	 * turn and guest time is their sum anyway.
+	 * turn and guest time is their sum anyway. API level 1 counts this way only.
 	 */
 	bool shared;
 	uint64_t shared_counter;
@@ -66,16 +81,20 @@ static void read_counters(void)
 {
 	if (ts.shared)
 		ts.counters[0] = ts.shared_counter;
+#if QEMU_PLUGIN_VERSION >= 3
 	for (unsigned i = 0; !ts.shared && i < ts.tk.n_vcpus; i++)
 		ts.counters[i] = qemu_plugin_u64_get(ts.counter, i);
+#endif
 }
 
 static void write_counters(void)
 {
 	if (ts.shared)
 		ts.shared_counter = ts.counters[0];
+#if QEMU_PLUGIN_VERSION >= 3
 	for (unsigned i = 0; !ts.shared && i < ts.tk.n_vcpus; i++)
 		qemu_plugin_u64_set(ts.counter, i, ts.counters[i]);
+#endif
 }
 
 static uint64_t guest_now_ns(void)
@@ -87,6 +106,7 @@ static uint64_t guest_now_ns(void)
 /* The guest's own clock in ns, read from its clock register; UINT64_MAX if none. */
 static uint64_t guest_clock_ns(void)
 {
+#if QEMU_PLUGIN_VERSION >= 2
 	uint64_t ticks = 0;
 
 	if (!ts.clock_handle)
@@ -98,6 +118,9 @@ static uint64_t guest_clock_ns(void)
 	for (int i = len; i-- > 0;)
 		ticks = ticks << 8 | ts.clock_buf->data[i]; /* little-endian targets */
 	return target_clock_ns(ts.clock, ticks);
+#else
+	return UINT64_MAX;
+#endif
 }
 
 static void trace_sync(uint64_t now_ns, uint64_t clock_ns, bool idle)
@@ -111,15 +134,18 @@ static void trace_sync(uint64_t now_ns, uint64_t clock_ns, bool idle)
 	fprintf(ts.trace, "%s\n", idle ? " idle" : "");
 }
 
+/* A check's userdata: at a block's start the block's length (odd value), else NULL. */
+#define AT_BLOCK_START(n) ((void *)(uintptr_t)((uintptr_t)(n) << 1 | 1))
+
 /*
- * A vCPU's counter passed its budget: deliver every boundary reached, then re-arm.
- * udata is the block's length when the check runs at the start of a block: there
- * (only) the guest's clock can be read ("Bad icount read" mid-block), and it already
- * includes the whole block (QEMU charges a block's instructions on entry).
+ * A vCPU's counter passed its budget: deliver every boundary reached, then re-arm. At a
+ * block's start (only there) the guest's clock can be read ("Bad icount read" mid-block),
+ * and it already includes the whole block (QEMU charges a block's instructions on entry).
  */
 static void vcpu_boundary(unsigned int vcpu_index, void *udata)
 {
-	uint64_t block_insns = (uintptr_t)udata;
+	uintptr_t u = (uintptr_t)udata;
+	uint64_t block_insns = u & 1 ? u >> 1 : 0;
 
 	(void)vcpu_index;
 	pthread_mutex_lock(&ts.lock);
@@ -201,32 +227,41 @@ static void vcpu_halt(unsigned int vcpu_index, void *udata)
 
 static bool insn_is_halt(const struct qemu_plugin_insn *insn)
 {
-	uint8_t bytes[8];
 	size_t len = qemu_plugin_insn_size(insn);
 
 	if (!ts.halt || len != ts.halt->len)
 		return false;
+#if QEMU_PLUGIN_VERSION >= 3
+	uint8_t bytes[8];
+
 	return qemu_plugin_insn_data(insn, bytes, sizeof(bytes)) == len &&
 	       target_is_halt(ts.halt, bytes, len);
+#else
+	return target_is_halt(ts.halt, qemu_plugin_insn_data(insn), len);
+#endif
 }
 
 /*
- * The shared counter's check and count (see ts.shared). udata: the block's length at a
- * block start (counted whole, or 1 in exact mode), NULL for an instruction inside a
- * block in exact mode (counts 1).
+ * The shared counter's check and count (see ts.shared), per block, or per instruction in
+ * exact mode (counting 1). udata: AT_BLOCK_START(n), or NULL inside a block.
  */
 static void shared_count(unsigned int vcpu_index, void *udata)
 {
+	uintptr_t u = (uintptr_t)udata;
+
+	(void)vcpu_index; /* wrong with several vCPUs: see ts.shared */
 	if (ts.shared_counter >= TK_ARMED_BIAS)
-		vcpu_boundary(vcpu_index, udata);
-	ts.shared_counter += ts.exact || !udata ? 1 : (uintptr_t)udata;
+		vcpu_boundary(0, udata);
+	ts.shared_counter += ts.exact || !(u & 1) ? 1 : u >> 1;
 }
 
 /*
  * Every check comes before its count: the callback sees the instructions executed so
- * far. Default mode: once per block; exact mode: once per instruction. The check at a
- * block's start is a block callback in both modes, as only there QEMU lets a callback
- * read the guest's clock register ("Bad icount read" mid-block).
+ * far. Default mode: a block is checked and counted whole at its start. Exact mode:
+ * every instruction is checked and counted, the first one by the block's check (only a
+ * block's check may read the guest's clock). Counting instructions one by one is also
+ * what keeps exact mode exact where QEMU cuts a block short at a device access and
+ * re-runs the rest uninstrumented: a block counted whole at its start counts those twice.
  */
 static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
@@ -237,20 +272,23 @@ static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	(void)id;
 	if (ts.shared)
 		qemu_plugin_register_vcpu_tb_exec_cb(tb, shared_count, start_flags,
-						     (void *)(uintptr_t)n);
-	else
+						     AT_BLOCK_START(n));
+#if QEMU_PLUGIN_VERSION >= 3
+	if (!ts.shared)
 		qemu_plugin_register_vcpu_tb_exec_cond_cb(tb, vcpu_boundary, start_flags,
 							  QEMU_PLUGIN_COND_GE, ts.counter,
-							  TK_ARMED_BIAS, (void *)(uintptr_t)n);
-	if (!ts.exact && !ts.shared)
+							  TK_ARMED_BIAS, AT_BLOCK_START(n));
+	if (!ts.shared && !ts.exact)
 		qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(tb, QEMU_PLUGIN_INLINE_ADD_U64,
 								  ts.counter, n);
+#endif
 	for (size_t i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 
 		if (ts.exact && ts.shared && i > 0)
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, shared_count,
 							       QEMU_PLUGIN_CB_NO_REGS, NULL);
+#if QEMU_PLUGIN_VERSION >= 3
 		if (ts.exact && !ts.shared && i > 0)
 			qemu_plugin_register_vcpu_insn_exec_cond_cb(
 				insn, vcpu_boundary, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_COND_GE,
@@ -258,12 +296,14 @@ static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		if (ts.exact && !ts.shared)
 			qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
 				insn, QEMU_PLUGIN_INLINE_ADD_U64, ts.counter, 1);
+#endif
 		if (insn_is_halt(insn))
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, vcpu_halt,
 							       QEMU_PLUGIN_CB_NO_REGS, NULL);
 	}
 }
 
+#if QEMU_PLUGIN_VERSION >= 2
 static void find_clock_register(void)
 {
 	GArray *regs = qemu_plugin_get_registers();
@@ -280,25 +320,41 @@ static void find_clock_register(void)
 		say("note: no '%s' register in this vCPU's register set: the guest's clock "
 		    "cannot be read", ts.clock->name);
 }
-
-static void vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index)
+#else
+/* API level 1 reads no registers: the target's clock register is as good as absent. */
+static void find_clock_register(void)
 {
-	(void)id;
-	pthread_mutex_lock(&ts.lock);
-	if (ts.shared) {
-		if (ts.clock && !ts.clock_handle)
-			find_clock_register();
-		pthread_mutex_unlock(&ts.lock);
-		return;
-	}
+	if (ts.follow_clock)
+		say("note: QEMU's plugin API %d cannot read the guest's clock ('%s' register): "
+		    "guest time is instruction time, time the guest idles is not seen",
+		    QEMU_PLUGIN_VERSION, ts.clock->name);
+	ts.clock = NULL;
+}
+#endif
+
+#if QEMU_PLUGIN_VERSION >= 3
+static void add_vcpu_counter(unsigned int vcpu_index)
+{
 	uint64_t armed = tk_add_vcpu(&ts.tk, vcpu_index);
 	uint64_t *grown = realloc(ts.counters, ts.tk.vcpu_capacity * sizeof(*grown));
+
 	if (!armed || !grown) {
 		say("out of memory registering vCPU %u", vcpu_index);
 		abort();
 	}
 	ts.counters = grown;
 	qemu_plugin_u64_set(ts.counter, vcpu_index, armed);
+}
+#endif
+
+static void vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index)
+{
+	(void)id;
+	pthread_mutex_lock(&ts.lock);
+#if QEMU_PLUGIN_VERSION >= 3
+	if (!ts.shared)
+		add_vcpu_counter(vcpu_index);
+#endif
 	if (ts.clock && !ts.clock_handle)
 		find_clock_register();
 	pthread_mutex_unlock(&ts.lock);
@@ -476,13 +532,16 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	ts.follow_clock = opts.follow_clock && ts.clock;
 	if (ts.clock)
 		ts.clock_resolution_ns = (1000000000u + ts.clock->hz - 1) / ts.clock->hz;
+#if QEMU_PLUGIN_VERSION >= 2
 	ts.clock_buf = g_byte_array_new();
+#endif
 	/* A participant that went away must give EPIPE, not kill QEMU. */
 	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
 		sa.sa_handler = SIG_IGN;
 		sigaction(SIGPIPE, &sa, NULL);
 	}
-	ts.shared = info->system_emulation && info->system.max_vcpus > 1;
+	ts.shared = QEMU_PLUGIN_VERSION < 3 ||
+		    (info->system_emulation && info->system.max_vcpus > 1);
 	if (ts.shared) {
 		ts.counters = malloc(sizeof(*ts.counters));
 		ts.shared_counter = tk_add_vcpu(&ts.tk, 0);
@@ -491,8 +550,10 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 			return -1;
 		}
 	}
+#if QEMU_PLUGIN_VERSION >= 3
 	ts.score = qemu_plugin_scoreboard_new(sizeof(struct vcpu_counter));
 	ts.counter = qemu_plugin_scoreboard_u64_in_struct(ts.score, struct vcpu_counter, armed);
+#endif
 	qemu_plugin_register_vcpu_init_cb(id, vcpu_init);
 	qemu_plugin_register_vcpu_tb_trans_cb(id, vcpu_tb_trans);
 	qemu_plugin_register_atexit_cb(id, plugin_exit, NULL);

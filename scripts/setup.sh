@@ -4,12 +4,16 @@
 #   - QEMU 10.0 from bookworm-backports (qemu-system-misc for riscv64, qemu-system-x86)
 #   - build tools (meson, ninja, clang, lld, pkg-config)
 #   - qemu-plugin.h, extracted from Debian's QEMU source package into a cache outside git
+#   - ns-3 (libns3-dev), and the Linux test guest (scripts/setup-linux-guest.sh)
+#   - QEMU 7.2 (bookworm's own) unpacked into that cache with its qemu-plugin.h, for the
+#     plugin API 1 build (scripts/setup-qemu72.sh)
 set -euo pipefail
 
 cache_dir=${QEMU_TIMESYNC_CACHE:-/var/cache/qemu-timesync}
 backports_list=/etc/apt/sources.list.d/qemu-timesync-backports.sources
 packages_main=(meson ninja-build clang lld pkg-config gcc dpkg-dev xz-utils libglib2.0-dev
-               python3 gnuplot-nox libclang-rt-14-dev llvm)
+               python3 gnuplot-nox libclang-rt-14-dev llvm libns3-dev libgsl-dev g++ man-db
+               linux-image-cloud-amd64 busybox-static cpio gzip)
 packages_backports=(qemu-system-misc qemu-system-x86)
 
 log() { printf 'setup: %s\n' "$*" >&2; }
@@ -87,4 +91,6 @@ if [ ! -f "$header_dir/qemu/qemu-plugin.h" ]; then
 	log "qemu-plugin.h -> $header_dir/qemu/qemu-plugin.h"
 fi
 ln -sfn "qemu-$qemu_version" "$cache_dir/current"
+bash "$(dirname "$0")/setup-linux-guest.sh" >/dev/null
+bash "$(dirname "$0")/setup-qemu72.sh" >/dev/null
 printf '%s\n' "$header_dir"

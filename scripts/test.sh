@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs everything (scripts/setup.sh), then builds and runs every test twice: in a
 # normal build with warnings as errors, and in an AddressSanitizer + UndefinedBehavior-
-# Sanitizer build. Ends with the line "N passed, N failed".
+# Sanitizer build; then the plugin built for QEMU 7.2 (bookworm's own, plugin API 1) and
+# the integration tests that apply to it (suite qemu72) against QEMU 7.2.
+# Ends with the line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh >/dev/null || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+qemu72=$(bash scripts/setup-qemu72.sh) || { echo "setup-qemu72 failed"; echo "0 passed, 1 failed"; exit 1; }
+mapfile -t qemu72_options <<<"$qemu72" # -Dqemu_plugin_include=... -Dqemu_binary_dir=...
 
 passed=0
 failed=0
@@ -20,6 +24,7 @@ configure() {
 	fi
 }
 
+# run_suite DIR [MESON OPTIONS...]; TEST_SUITE=NAME: run only that suite.
 run_suite() {
 	local dir=$1
 	shift
@@ -42,5 +47,6 @@ run_suite() {
 
 run_suite build
 run_suite build-san -Db_sanitize=address,undefined -Db_lundef=false
+TEST_SUITE=qemu72 run_suite build-qemu72 "${qemu72_options[@]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -15,7 +15,8 @@ output=$1
 busybox=${2:-/bin/busybox}
 source_dir=$(cd "$(dirname "$0")" && pwd)
 
-if ! "$busybox" --list >/dev/null 2>&1 || ! "$busybox" --list | grep -qx poweroff; then
+# grep without -q: it reads the whole list, so busybox never dies of SIGPIPE (pipefail).
+if ! "$busybox" --list 2>/dev/null | grep -x poweroff >/dev/null; then
 	echo "$0: $busybox is not a working busybox (install busybox-static)" >&2
 	exit 1
 fi
@@ -23,7 +24,7 @@ fi
 staging=$(mktemp -d "${TMPDIR:-/tmp}/timesync-initramfs.XXXXXX")
 trap 'rm -rf "$staging"' EXIT
 root="$staging/root"
-mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys"
+mkdir -p "$root/bin" "$root/dev" "$root/proc"
 cp "$busybox" "$root/bin/busybox"
 cp "$source_dir/init" "$root/init"
 clang --target=x86_64-linux-gnu -O2 -Wall -Wextra -Werror -static -nostdlib -ffreestanding \

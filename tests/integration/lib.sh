@@ -92,7 +92,7 @@ run_qemu() {
 }
 
 # The main process of a `timeout` job: its child.
-child_of() { pgrep -P "$1" | head -n 1; }
+child_of() { pgrep -P "$1" | head -n 1 || true; }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 

@@ -36,7 +36,7 @@ if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
 	mkdir "$WORK/locked" && chmod 755 "$WORK" && chmod 555 "$WORK/locked"
 	QEMU_STATUS=0
 	timeout -k 2 20 setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		"$QEMU_RISCV64" -M virt -bios none -display none -monitor none -serial null \
+		"${QEMU_ENV[@]}" "$QEMU_RISCV64" -M virt -bios none -display none -monitor none -serial null \
 		-icount shift=0,sleep=off -kernel "$BUILD/guests/loop.elf" \
 		-plugin "$PLUGIN,HostToGuestPipe=$WORK/locked/h2g,GuestToHostPipe=$WORK/locked/g2h,TimeInNanoseconds=$q" \
 		</dev/null >"$WORK/qemu.out" 2>&1 || QEMU_STATUS=$?

@@ -12,9 +12,10 @@
 # starts ~137 ms after the first instruction (SeaBIOS and the kernel's decompressor run
 # first), then, while it still counts timer ticks (jiffies), it runs fast, mostly during
 # the LAPIC timer calibration, and ends up slightly ahead: C = +17.06 ms with this command
-# line on 6.1.0-56, +1..3 ms when the boot log is printed. So C depends on the kernel and
-# the boot path, not on the plugin: the test measures C at the first print and checks
-# that it stays put, instead of assuming a value. Details in guests/linux/README.md.
+# line and initramfs on 6.1.0-56 (+16.0..+20.6 ms with other arguments or /init scripts,
+# +1..3 ms when the boot log is printed). So C depends on the kernel and the boot path,
+# not on the plugin: the test measures C at the first print and checks that it stays put
+# instead of assuming a value. Details in guests/linux/README.md.
 #
 # Deterministic: -icount sleep=off and an RTC on the virtual clock (-rtc clock=vm; with
 # the default clock=host the boot waits on the host's RTC update cycle and varies by tens
@@ -26,15 +27,17 @@ QEMU_X86_64="${QEMU_X86_64:-qemu-system-x86_64}"
 QUANTUM_NS=1000000
 SLEEP_NS=200000000 # guests/linux/init sleeps 0.2 s
 # After the last clock read the guest still runs `read`, two `echo`s and `poweroff -f`
-# (fork, exec, sync, the kernel's device shutdown and ACPI S5 path): 3.9 ms, the same in
-# every run. Then the vCPU goes on until QEMU's main loop acts on the power-off request,
-# which depends on host scheduling: up to +1.4 ms of guest time measured on this 2-core
-# machine under load. 20 ms leaves room for that and for other kernel versions; an idle
-# period the plugin did not see (what this test exists to catch) would be the whole 0.2 s
-# sleep, and it would make the difference negative.
+# (fork, exec, sync, the kernel's device shutdown and ACPI S5 path): 3.91 ms here (5.3 ms
+# with some other command lines: where the kernel's timer ticks fall matters), the same
+# in every run to a few us. Then the vCPU goes on until QEMU's main loop acts on the
+# power-off request, which depends on host scheduling: +1.2 ms of guest time at worst
+# seen on this loaded 2-core machine. 20 ms leaves room for that and for other kernel
+# versions; an idle period the plugin did not see (what this test exists to catch) would
+# be the whole 0.2 s sleep, and it would make the difference negative (-196 ms without
+# idle=poll).
 AFTER_LAST_READ_MAX_NS=20000000
 # Around the sleep the guest also forks and execs `sleep` and guest-clock, and the timer
-# fires up to its slack late: measured 1.59 ms on top of the 200 ms.
+# fires up to its slack late: measured 1.57 ms on top of the 200 ms.
 SLEEP_OVERHEAD_MAX_NS=5000000
 # The kernel clock advances at the TSC's rate after its refined calibration (1000.000 or
 # 999.999 MHz here: <= 1 ppm, 0.2 us over the 0.2 s between the reads): C moved 192 ns.
@@ -55,10 +58,14 @@ if ! bash "$(dirname "$0")/../../guests/linux/build-initramfs.sh" "$initrd" >"$W
 	finish || exit
 fi
 
-PEER_TIMEOUT=${PEER_TIMEOUT:-150} # a boot takes ~10 s alone, several times that under load
+# A boot takes ~10 s alone and several times that under load; with ASan preloaded into
+# QEMU (sanitizer build) ~95 s, as ASan's longjmp interceptor makes a sigaltstack call at
+# each of the many TCG exits (cpu_loop_exit) of a Linux boot. Meson stops us at 300 s.
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-270}
+PEER_TIMEOUT=${PEER_TIMEOUT:-280}
 start_peer --quantum-ns "$QUANTUM_NS"
 QEMU_STATUS=0
-timeout -k 2 "${QEMU_TIMEOUT:-150}" "${QEMU_ENV[@]}" "$QEMU_X86_64" -M q35 -m 256 \
+timeout -k 2 "$QEMU_TIMEOUT" "${QEMU_ENV[@]}" "$QEMU_X86_64" -M q35 -m 256 \
 	-icount shift=0,sleep=off -rtc base=2025-01-01T00:00:00,clock=vm \
 	-display none -monitor none -serial "file:$WORK/console.out" -nic none -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 idle=poll quiet panic=-1" \
@@ -111,8 +118,6 @@ check_range "drift of C between the two prints (ns)" \
 	$((offset_last - offset_first)) "-$OFFSET_DRIFT_MAX_NS" "$OFFSET_DRIFT_MAX_NS"
 check_range "guest time across 'sleep 0.2' (tsc, ns)" \
 	$((tsc_last - tsc_first)) "$SLEEP_NS" $((SLEEP_NS + SLEEP_OVERHEAD_MAX_NS))
-check_range "guest uptime across 'sleep 0.2' (ns)" \
-	$((uptime_last - uptime_first)) "$SLEEP_NS" $((SLEEP_NS + SLEEP_OVERHEAD_MAX_NS))
 # One sync per quantum passed. The last boundary may be passed by the block that powers
 # off, before a block start could deliver it: floor(T/q) or one less.
 check_range "plugin syncs vs floor(guest time / quantum) = $((plugin_ns / QUANTUM_NS))" \

@@ -13,8 +13,8 @@ soak() { # WHAT SYNCS PLUGIN_LINK PEER_LINK...
 	shift 3
 	local q=1000
 	local iterations=$((syncs * q / 2 + 100)) # 2 instructions per iteration, 1 ns each
-	start_peer "$@" --protocol 2 --quantum-ns $q
-	QEMU_TIMEOUT=240 PEER_TIMEOUT=240 ICOUNT=shift=0,sleep=off start_qemu loop $iterations \
+	PEER_TIMEOUT=240 start_peer "$@" --protocol 2 --quantum-ns $q
+	QEMU_TIMEOUT=240 ICOUNT=shift=0,sleep=off start_qemu loop $iterations \
 		"$plugin_link,protocol=2,TimeInNanoseconds=$q"
 	local qemu peer early_qemu="" early_peer="" late_qemu="" late_peer="" start
 	start=$(now_ms)
@@ -22,8 +22,8 @@ soak() { # WHAT SYNCS PLUGIN_LINK PEER_LINK...
 		qemu=$(child_of "$QEMU_PID")
 		peer=$(child_of "$PEER_PID")
 		if [ -n "$qemu" ] && [ -n "$peer" ]; then
-			# The first sample after 2 s (set-up done), the last one before the end.
-			if [ -z "$early_qemu" ] && [ $(($(now_ms) - start)) -ge 2000 ]; then
+			# The first sample after 0.5 s (set-up done), the last one before the end.
+			if [ -z "$early_qemu" ] && [ $(($(now_ms) - start)) -ge 500 ]; then
 				early_qemu=$(rss_kb "$qemu")
 				early_peer=$(rss_kb "$peer")
 			fi

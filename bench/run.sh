@@ -1,0 +1,298 @@
+#!/usr/bin/env bash
+# bench/run.sh [BUILD_DIR]: builds what the benchmarks need (meson, in BUILD_DIR, default
+# build-bench), runs them and writes bench/results/<date>-<host>/ (results.md, CSVs, PNG)
+# and the bench/results/latest symlink. See bench/README.md.
+#
+# Environment: ROUNDS (timing rounds, default 6), MEMORY_ROUNDS (3), LOOP_ITERATIONS,
+# COMPUTE_ITERATIONS, MEMORY_PASSES ("small large"), QEMU (qemu-system-riscv64),
+# RESULTS (output directory).
+set -euo pipefail
+
+BENCH=$(cd "$(dirname "$0")" && pwd)
+SRC=$(dirname "$BENCH")
+BUILD=$(realpath -m "${1:-$SRC/build-bench}")
+QEMU=${QEMU:-qemu-system-riscv64}
+ROUNDS=${ROUNDS:-6}
+MEMORY_ROUNDS=${MEMORY_ROUNDS:-3}
+LOOP_ITERATIONS=${LOOP_ITERATIONS:-300000000}    # 2n+14 instructions: 0.6 s guest time
+COMPUTE_ITERATIONS=${COMPUTE_ITERATIONS:-12000}  # ~126k instructions each: 1.5 s
+read -r -a MEMORY_PASSES <<<"${MEMORY_PASSES:-30 90}" # x 4096 translated blocks
+QEMU_TIMEOUT=120
+# Every run: one instruction = 1 ns. sleep=off only matters when the guest idles, and
+# none of these guests does; it keeps idle time deterministic for workloads that will.
+ICOUNT=shift=0,sleep=off
+# Guest time between syncs, in us. "none" = no participant and a quantum far longer than
+# the run: what counting alone costs.
+QUANTA_US=(1000 100 none)
+NO_SYNC_QUANTUM_US=1000000000
+
+# Plugin variants: name|plugin .so|extra plugin options. "none" (no plugin) is implicit
+# and is the baseline of every ratio. A variant whose options QEMU refuses is skipped.
+VARIANTS=(
+	"seed|$BUILD/bench/libSeedAlgorithmPlugin.so|"
+	"ours|$BUILD/plugin/libTimeSyncPlugin.so|"
+	"ours-exact|$BUILD/plugin/libTimeSyncPlugin.so|exact=on"
+)
+# Extra variants for the memory benchmark only: the seed's leak, to show the method sees it.
+MEMORY_EXTRA_VARIANTS=(
+	"seed-leak|$BUILD/bench/libSeedAlgorithmPlugin.so|leak=on"
+)
+
+# Workloads: a function workload_NAME sets WORKLOAD_ARGS (machine, guest, its parameters)
+# and may set WORKLOAD_ICOUNT; list NAME in WORKLOADS. To add one (e.g. a Linux boot),
+# write its function here and add its name below.
+workload_loop() {
+	WORKLOAD_ARGS=(-M virt -bios none -kernel "$BUILD/guests/loop.elf"
+		-device "loader,addr=0x80001000,data=$LOOP_ITERATIONS,data-len=8")
+}
+workload_compute() {
+	WORKLOAD_ARGS=(-M virt -bios none -kernel "$BUILD/bench/compute.elf"
+		-device "loader,addr=0x80001000,data=$COMPUTE_ITERATIONS,data-len=8")
+}
+WORKLOADS=(loop compute)
+
+STAMP=$(date +%Y-%m-%d)-$(hostname -s)
+RESULTS=${RESULTS:-$BENCH/results/$STAMP}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/timesync-bench.XXXXXX")
+H2G=$WORK/h2g
+G2H=$WORK/g2h
+
+cleanup() {
+	local pids
+	mapfile -t pids < <(jobs -p)
+	[ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+say() { echo "bench: $*" >&2; }
+
+build() {
+	if [ ! -f "$BUILD/build.ninja" ]; then
+		meson setup "$BUILD" "$SRC" -Dwerror=true >"$WORK/setup.log" 2>&1 ||
+			{ cat "$WORK/setup.log" >&2; exit 1; }
+	fi
+	meson compile -C "$BUILD" TimeSyncPlugin SeedAlgorithmPlugin MemProbePlugin \
+		timesync-peer guest-loop bench-guest-compute bench-guest-retranslate \
+		>"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; exit 1; }
+}
+
+# variant_field VARIANT FIELD(1 name, 2 plugin, 3 options)
+variant_field() { cut -d'|' -f"$2" <<<"$1"; }
+
+# plugin_args VARIANT QUANTUM_US: the -plugin arguments of one run.
+plugin_args() {
+	local plugin options quantum=$2
+	plugin=$(variant_field "$1" 2)
+	options=$(variant_field "$1" 3)
+	[ "$quantum" != none ] || quantum=$NO_SYNC_QUANTUM_US
+	echo "$plugin,HostToGuestPipe=$H2G,GuestToHostPipe=$G2H,TimeinMicroseconds=$quantum${options:+,$options}"
+}
+
+# busy_jiffies: CPU time used on the whole machine so far (user, nice, system, irq,
+# softirq, steal), in clock ticks.
+busy_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+CLOCK_TICKS=$(getconf CLK_TCK)
+
+# run_qemu OUT_PREFIX [QEMU ARGS...]: runs QEMU, sets WALL_S, CPU_S (QEMU's user + system
+# time, from `times` in a subshell whose only children are timeout and QEMU), OTHERS
+# (cores kept busy by every other process meanwhile, the participant included) and
+# QEMU_STATUS.
+run_qemu() {
+	local prefix=$1 start end busy_start
+	shift
+	QEMU_STATUS=0
+	busy_start=$(busy_jiffies)
+	start=$(date +%s%N)
+	(
+		status=0
+		timeout -k 5 "$QEMU_TIMEOUT" "$QEMU" -display none -monitor none \
+			-serial "file:$prefix.uart" -icount "${WORKLOAD_ICOUNT:-$ICOUNT}" "$@" \
+			</dev/null >"$prefix.qemu" 2>&1 || status=$?
+		times >"$prefix.times"
+		exit $status
+	) || QEMU_STATUS=$?
+	end=$(date +%s%N)
+	WALL_S=$(awk -v ns=$((end - start)) 'BEGIN { printf "%.4f", ns / 1e9 }')
+	CPU_S=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) {
+		split($i, t, /[ms]/); s += t[1] * 60 + t[2] } printf "%.3f", s }' "$prefix.times")
+	OTHERS=$(awk -v busy=$(($(busy_jiffies) - busy_start)) -v hz="$CLOCK_TICKS" \
+		-v cpu="$CPU_S" -v wall="$WALL_S" 'BEGIN { x = (busy / hz - cpu) / wall
+		printf "%.2f", x < 0 ? 0 : x }')
+}
+
+# start_peer QUANTUM_US: a participant that answers at once, in the background.
+start_peer() {
+	rm -f "$H2G" "$G2H"
+	timeout -k 5 "$QEMU_TIMEOUT" "$BUILD/tools/timesync-peer" --host-to-guest "$H2G" \
+		--guest-to-host "$G2H" --quantum-us "$1" </dev/null >"$WORK/peer.out" 2>&1 &
+	PEER_PID=$!
+}
+
+# stop_peer: QEMU has exited, so the peer reads EOF and ends; if it never connected
+# (QEMU failed first), end it.
+stop_peer() {
+	local tries=50
+	while kill -0 "$PEER_PID" 2>/dev/null && [ $tries -gt 0 ]; do
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	kill "$PEER_PID" 2>/dev/null || true
+	wait "$PEER_PID" 2>/dev/null || true
+}
+
+# run_one WORKLOAD QUANTUM_US VARIANT PREFIX: one timed run (VARIANT "none": no plugin).
+run_one() {
+	local workload=$1 quantum=$2 variant=$3 prefix=$4 plugin=()
+	WORKLOAD_ICOUNT=
+	"workload_$workload"
+	if [ "$variant" != none ]; then
+		plugin=(-plugin "$(plugin_args "$variant" "$quantum")")
+		[ "$quantum" = none ] || start_peer "$quantum"
+	fi
+	run_qemu "$prefix" "${WORKLOAD_ARGS[@]}" "${plugin[@]}"
+	[ "$variant" = none ] || [ "$quantum" = none ] || stop_peer
+}
+
+# exit_field PREFIX REGEX: the number in the text REGEX matches in a plugin's exit line.
+exit_field() {
+	grep -E 'exit: ' "$1.qemu" | grep -oE "$2" | head -n1 | grep -oE '[0-9]+' || true
+}
+
+# memprobe_field PREFIX FIELD: VmHWM or VmRSS in kB, as libMemProbePlugin.so printed it.
+memprobe_field() { sed -n "s/^memprobe: $2:[[:space:]]*\([0-9]*\) kB/\1/p" "$1.qemu"; }
+
+# Drops variants whose plugin QEMU refuses (e.g. an option it does not know yet).
+check_variants() {
+	local accepted=() variant name
+	WORKLOAD_ICOUNT=
+	workload_loop
+	for variant in "${VARIANTS[@]}"; do
+		name=$(variant_field "$variant" 1)
+		# 2014 instructions: ends before the first boundary, no participant needed.
+		run_qemu "$WORK/check" -M virt -bios none -kernel "$BUILD/guests/loop.elf" \
+			-device loader,addr=0x80001000,data=1000,data-len=8 \
+			-plugin "$(plugin_args "$variant" 1000)"
+		if [ "$QEMU_STATUS" -eq 0 ]; then
+			accepted+=("$variant")
+		else
+			say "skipping variant $name: QEMU refused it: $(head -n1 "$WORK/check.qemu")"
+			echo "$name: $(head -n1 "$WORK/check.qemu")" >>"$RESULTS/skipped.txt"
+		fi
+	done
+	VARIANTS=("${accepted[@]}")
+}
+
+# Timing: round r runs every (workload, quantum, variant) once, the list rotated by a
+# different offset each round; raw numbers in timing.csv.
+timing() {
+	local runs=() workload quantum variant r i n offset prefix
+	for workload in "${WORKLOADS[@]}"; do
+		runs+=("$workload|-|none")
+		for quantum in "${QUANTA_US[@]}"; do
+			for variant in "${VARIANTS[@]}"; do
+				runs+=("$workload|$quantum|$(variant_field "$variant" 1)")
+			done
+		done
+	done
+	n=${#runs[@]}
+	echo "round,position,workload,quantum_us,variant,wall_s,cpu_s,others_cores,status,syncs,wait_mean_ns,guest_output" \
+		>"$RESULTS/timing.csv"
+	for ((r = 0; r < ROUNDS; r++)); do
+		offset=$(((r * (n / ROUNDS + 1)) % n))
+		say "timing round $((r + 1))/$ROUNDS ($n runs)"
+		for ((i = 0; i < n; i++)); do
+			IFS='|' read -r workload quantum variant <<<"${runs[(i + offset) % n]}"
+			prefix=$WORK/run
+			run_one "$workload" "$quantum" "$(variant_line "$variant")" "$prefix"
+			[ "$QEMU_STATUS" -eq 0 ] || say "$workload $quantum $variant: QEMU exit status $QEMU_STATUS: $(tail -n1 "$prefix.qemu")"
+			echo "$((r + 1)),$((i + 1)),$workload,$quantum,$variant,$WALL_S,$CPU_S,$OTHERS,$QEMU_STATUS,$(exit_field "$prefix" '[0-9]+ syncs'),$(exit_field "$prefix" 'mean [0-9]+ ns'),$(md5sum <"$prefix.uart" | cut -c1-12)" \
+				>>"$RESULTS/timing.csv"
+		done
+	done
+}
+
+# variant_line NAME: the VARIANTS (or memory) entry of NAME, "none" for none.
+variant_line() {
+	local variant
+	[ "$1" != none ] || { echo none; return; }
+	for variant in "${VARIANTS[@]}" "${MEMORY_EXTRA_VARIANTS[@]}"; do
+		[ "$(variant_field "$variant" 1)" != "$1" ] || { echo "$variant"; return; }
+	done
+	return 1
+}
+
+# Memory: QEMU's VmHWM/VmRSS at exit (libMemProbePlugin.so) on a guest that makes QEMU
+# translate passes x 4096 blocks, for two pass counts: the growth between them, divided
+# by the extra blocks translated, is what each variant keeps per translated block. The
+# translation cache is limited to 16 MiB (tb-size) so that QEMU's own generated code
+# stops growing once the cache is full.
+memory() {
+	local names=(none) variant name passes r prefix plugin
+	for variant in "${VARIANTS[@]}" "${MEMORY_EXTRA_VARIANTS[@]}"; do
+		names+=("$(variant_field "$variant" 1)")
+	done
+	echo "round,variant,passes,status,vmhwm_kb,vmrss_kb,translated" >"$RESULTS/memory.csv"
+	for ((r = 0; r < MEMORY_ROUNDS; r++)); do
+		say "memory round $((r + 1))/$MEMORY_ROUNDS"
+		for passes in "${MEMORY_PASSES[@]}"; do
+			for name in "${names[@]:r % ${#names[@]}}" "${names[@]:0:r % ${#names[@]}}"; do
+				prefix=$WORK/mem
+				plugin=()
+				if [ "$name" != none ]; then
+					plugin=(-plugin "$(plugin_args "$(variant_line "$name")" 100)")
+					start_peer 100
+				fi
+				run_qemu "$prefix" -M virt -bios none -accel tcg,tb-size=16 \
+					-kernel "$BUILD/bench/retranslate.elf" \
+					-device "loader,addr=0x80001000,data=$passes,data-len=8" \
+					"${plugin[@]}" -plugin "$BUILD/bench/libMemProbePlugin.so"
+				[ "$name" = none ] || stop_peer
+				echo "$((r + 1)),$name,$passes,$QEMU_STATUS,$(memprobe_field "$prefix" VmHWM),$(memprobe_field "$prefix" VmRSS),$(exit_field "$prefix" '[0-9]+ blocks translated')" \
+					>>"$RESULTS/memory.csv"
+			done
+		done
+	done
+}
+
+write_environment() {
+	{
+		echo "qemu=$("$QEMU" --version | head -n1)"
+		echo "commit=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$SRC" status --porcelain -- plugin lib include 2>/dev/null | grep -q . && echo ' with uncommitted changes in plugin/, lib/ or include/')"
+		echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
+		echo "cores=$(nproc)"
+		echo "kernel=$(uname -srm)"
+		echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+		echo "host=$(hostname -s)"
+		echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
+		echo "rounds=$ROUNDS"
+		echo "memory_rounds=$MEMORY_ROUNDS"
+		echo "loop_iterations=$LOOP_ITERATIONS"
+		echo "compute_iterations=$COMPUTE_ITERATIONS"
+		echo "icount=$ICOUNT"
+	} >"$RESULTS/environment.txt"
+}
+
+main() {
+	local started=$SECONDS
+	say "building in $BUILD"
+	build
+	mkdir -p "$RESULTS"
+	(cd "$RESULTS" && rm -f results.md timing.csv memory.csv environment.txt skipped.txt \
+		ratios.dat ratios.png)
+	write_environment
+	check_variants
+	timing
+	memory
+	echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/environment.txt"
+	echo "duration_s=$((SECONDS - started))" >>"$RESULTS/environment.txt"
+	python3 "$BENCH/summarize.py" "$RESULTS"
+	gnuplot -e "datafile='$RESULTS/ratios.dat'; outfile='$RESULTS/ratios.png'" \
+		"$BENCH/ratios.gp"
+	if [ "$(dirname "$RESULTS")" = "$BENCH/results" ]; then
+		ln -sfn "$(basename "$RESULTS")" "$BENCH/results/latest"
+	fi
+	say "done in $((SECONDS - started)) s: $RESULTS/results.md"
+}
+
+main

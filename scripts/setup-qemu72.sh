@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Fetches bookworm's own QEMU 7.2 next to the installed 10.0, for building and testing the
+# plugin against plugin API version 1 (run as root; scripts/setup.sh runs it). Idempotent.
+#   - qemu-plugin.h of 7.2, extracted from Debian's QEMU source package
+#   - qemu-system-misc 7.2 unpacked (apt-get download + dpkg -x) into a cache: it cannot
+#     be installed beside 10.0, and it runs from any directory (-bios none needs no ROM)
+#   - the shared libraries it needs, from bookworm
+# Prints the meson options of a build for QEMU 7.2, one a line: its header directory and
+# the directory of its qemu-system-riscv64 (for the integration tests).
+set -euo pipefail
+
+cache_dir=${QEMU_TIMESYNC_CACHE:-/var/cache/qemu-timesync}
+src_list=/etc/apt/sources.list.d/qemu-timesync-bookworm-src.sources
+root_dir="$cache_dir/qemu-7.2-root"
+
+log() { printf 'setup-qemu72: %s\n' "$*" >&2; }
+
+if [ "$(id -u)" -ne 0 ]; then
+	log "run as root (it installs Debian packages)"
+	exit 1
+fi
+
+apt_updated=0
+apt_update_once() {
+	if [ "$apt_updated" -eq 0 ]; then
+		log "apt-get update"
+		apt-get update -qq
+		apt_updated=1
+	fi
+}
+
+if [ ! -f "$src_list" ]; then
+	log "adding bookworm source packages (deb-src) to $src_list"
+	cat >"$src_list" <<LIST
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+LIST
+	apt_update_once
+fi
+
+# The .deb bookworm currently offers, e.g. qemu-system-misc_1%3a7.2+dfsg-7+deb12u18+b3_amd64.deb
+deb_name() { apt-get download --print-uris qemu-system-misc/bookworm 2>/dev/null | awk '{ print $2 }'; }
+deb=$(deb_name)
+if [ -z "$deb" ]; then
+	apt_update_once
+	deb=$(deb_name)
+fi
+if [ -z "$deb" ]; then
+	log "apt knows no qemu-system-misc in bookworm: is bookworm main in the apt sources?"
+	exit 1
+fi
+
+mkdir -p "$cache_dir"
+if [ "$(cat "$root_dir/.deb" 2>/dev/null)" != "$deb" ]; then
+	log "unpacking $deb into $root_dir"
+	tmp=$(mktemp -d "$cache_dir/.qemu72.XXXXXX")
+	(cd "$tmp" && apt-get download -qq qemu-system-misc/bookworm >/dev/null 2>&1) || true
+	if [ ! -f "$tmp/$deb" ]; then
+		rm -rf "$tmp"
+		log "could not download $deb"
+		exit 1
+	fi
+	dpkg-deb -f "$tmp/$deb" Depends >"$tmp/depends"
+	dpkg -x "$tmp/$deb" "$tmp/root"
+	mv "$tmp/depends" "$tmp/root/.depends"
+	printf '%s\n' "$deb" >"$tmp/root/.deb"
+	rm -rf "$root_dir"
+	mv "$tmp/root" "$root_dir"
+	rm -rf "$tmp"
+fi
+qemu="$root_dir/usr/bin/qemu-system-riscv64"
+# Debian version without epoch and revision, e.g. 7.2+dfsg
+version=$(sed 's/^qemu-system-misc_[0-9]*%3a//; s/-.*//' "$root_dir/.deb")
+
+# Its shared libraries: the library packages it depends on (qemu-system-common and
+# -data it does not need for a bare-metal guest with -bios none).
+missing=()
+for p in $(tr ',' '\n' <"$root_dir/.depends" | sed -n 's/^ *\(lib[^ ]*\|zlib[^ ]*\).*/\1/p'); do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+	apt_update_once
+	log "installing ${missing[*]} (libraries of QEMU 7.2)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if ldd "$qemu" | grep -q 'not found'; then
+	log "$qemu misses shared libraries:"
+	ldd "$qemu" | grep 'not found' >&2
+	exit 1
+fi
+
+# qemu-plugin.h of that version (check for the tarball, not apt's exit code).
+header_dir="$cache_dir/qemu-$version/include"
+if [ ! -f "$header_dir/qemu/qemu-plugin.h" ]; then
+	apt_update_once
+	log "fetching QEMU $version source to extract qemu-plugin.h"
+	(cd "$cache_dir" && apt-get source --download-only -qq qemu/bookworm) >/dev/null 2>&1 || true
+	tarball="$cache_dir/qemu_$version.orig.tar.xz"
+	if [ ! -f "$tarball" ]; then
+		log "could not download QEMU's source package for $version (no $tarball)"
+		exit 1
+	fi
+	tmp=$(mktemp -d)
+	tar -xJf "$tarball" -C "$tmp" --wildcards '*/include/qemu/qemu-plugin.h'
+	mkdir -p "$header_dir/qemu"
+	mv "$tmp"/*/include/qemu/qemu-plugin.h "$header_dir/qemu/qemu-plugin.h"
+	rm -rf "$tmp"
+	log "qemu-plugin.h -> $header_dir/qemu/qemu-plugin.h"
+fi
+ln -sfn "qemu-$version" "$cache_dir/qemu-7.2"
+
+if ! "$qemu" --version | grep -q '^QEMU emulator version 7\.2\.'; then
+	log "$qemu does not run as QEMU 7.2:"
+	"$qemu" --version >&2 || true
+	exit 1
+fi
+printf -- '-Dqemu_plugin_include=%s\n' "$cache_dir/qemu-7.2/include"
+printf -- '-Dqemu_binary_dir=%s\n' "$root_dir/usr/bin"
