@@ -13,21 +13,9 @@ cache_dir=${QEMU_TIMESYNC_CACHE:-/var/cache/qemu-timesync}
 src_list=/etc/apt/sources.list.d/qemu-timesync-bookworm-src.sources
 root_dir="$cache_dir/qemu-7.2-root"
 
-log() { printf 'setup-qemu72: %s\n' "$*" >&2; }
-
-if [ "$(id -u)" -ne 0 ]; then
-	log "run as root (it installs Debian packages)"
-	exit 1
-fi
-
-apt_updated=0
-apt_update_once() {
-	if [ "$apt_updated" -eq 0 ]; then
-		log "apt-get update"
-		apt-get update -qq
-		apt_updated=1
-	fi
-}
+setup_name=setup-qemu72
+. "$(dirname "$0")/setup-lib.sh"
+require_root
 
 if [ ! -f "$src_list" ]; then
 	log "adding bookworm source packages (deb-src) to $src_list"
@@ -77,40 +65,17 @@ version=$(sed 's/^qemu-system-misc_[0-9]*%3a//; s/-.*//' "$root_dir/.deb")
 
 # Its shared libraries: the library packages it depends on (qemu-system-common and
 # -data it does not need for a bare-metal guest with -bios none).
-missing=()
-for p in $(tr ',' '\n' <"$root_dir/.depends" | sed -n 's/^ *\(lib[^ ]*\|zlib[^ ]*\).*/\1/p'); do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-		missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-	apt_update_once
-	log "installing ${missing[*]} (libraries of QEMU 7.2)"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+mapfile -t libraries < <(tr ',' '\n' <"$root_dir/.depends" |
+	sed -n 's/^ *\(lib[^ ]*\|zlib[^ ]*\).*/\1/p')
+install_missing "${libraries[@]}"
 if ldd "$qemu" | grep -q 'not found'; then
 	log "$qemu misses shared libraries:"
 	ldd "$qemu" | grep 'not found' >&2
 	exit 1
 fi
 
-# qemu-plugin.h of that version (check for the tarball, not apt's exit code).
-header_dir="$cache_dir/qemu-$version/include"
-if [ ! -f "$header_dir/qemu/qemu-plugin.h" ]; then
-	apt_update_once
-	log "fetching QEMU $version source to extract qemu-plugin.h"
-	(cd "$cache_dir" && apt-get source --download-only -qq qemu/bookworm) >/dev/null 2>&1 || true
-	tarball="$cache_dir/qemu_$version.orig.tar.xz"
-	if [ ! -f "$tarball" ]; then
-		log "could not download QEMU's source package for $version (no $tarball)"
-		exit 1
-	fi
-	tmp=$(mktemp -d)
-	tar -xJf "$tarball" -C "$tmp" --wildcards '*/include/qemu/qemu-plugin.h'
-	mkdir -p "$header_dir/qemu"
-	mv "$tmp"/*/include/qemu/qemu-plugin.h "$header_dir/qemu/qemu-plugin.h"
-	rm -rf "$tmp"
-	log "qemu-plugin.h -> $header_dir/qemu/qemu-plugin.h"
-fi
+# qemu-plugin.h of that version.
+fetch_plugin_header qemu/bookworm "$cache_dir/qemu_$version.orig.tar.xz" "$cache_dir/qemu-$version/include"
 ln -sfn "qemu-$version" "$cache_dir/qemu-7.2"
 
 if ! "$qemu" --version | grep -q '^QEMU emulator version 7\.2\.'; then

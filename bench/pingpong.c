@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pingpong: the raw round trip between two processes, without libtimesync: the floor the
+ * transports of bench/transports.sh are compared with.
+ *
+ *   pingpong MODE TRIPS
+ *
+ * MODE:
+ *   pipe-block  one byte each way over two pipes, blocking reads (the reader sleeps)
+ *   pipe-spin   the same, both ends spinning on non-blocking reads
+ *   shm-spin    one atomic flag each way in shared memory, both ends spinning
+ *
+ * The parent sends, the child answers. After TRIPS / 10 round trips to warm up, prints
+ * "MODE TRIPS MEAN_NS": the mean round trip of TRIPS more, measured at the parent.
+ */
+#define _GNU_SOURCE /* prctl() */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CACHE_LINE 64
+
+enum mode { PIPE_BLOCK, PIPE_SPIN, SHM_SPIN };
+static const char *const mode_names[] = { "pipe-block", "pipe-spin", "shm-spin" };
+
+/* One flag per direction, each on its own cache line: the sequence number of the last trip. */
+struct flags {
+	alignas(CACHE_LINE) atomic_uint ping;
+	alignas(CACHE_LINE) atomic_uint pong;
+};
+
+/* Everything both processes use; set up before fork(). */
+struct channel {
+	enum mode mode;
+	int to_child[2];  /* pipe: [0] read end, [1] write end */
+	int to_parent[2];
+	struct flags *flags;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "pingpong: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* Reads one byte: blocking, or spinning while a non-blocking read says EAGAIN. */
+static void read_byte(int fd)
+{
+	unsigned char byte;
+
+	for (;;) {
+		ssize_t n = read(fd, &byte, 1);
+
+		if (n == 1)
+			return;
+		if (n == 0) {
+			errno = EPIPE;
+			die("read");
+		}
+		if (errno != EAGAIN && errno != EINTR)
+			die("read");
+	}
+}
+
+static void write_byte(int fd)
+{
+	unsigned char byte = 1;
+
+	while (write(fd, &byte, 1) != 1)
+		if (errno != EINTR)
+			die("write");
+}
+
+/* Spins until *flag holds seq. */
+static void spin_for(atomic_uint *flag, unsigned int seq)
+{
+	while (atomic_load_explicit(flag, memory_order_acquire) != seq)
+		cpu_relax();
+}
+
+/* One round trip, trip number seq (from 1), at the parent. */
+static void ping(const struct channel *ch, unsigned int seq)
+{
+	if (ch->mode == SHM_SPIN) {
+		atomic_store_explicit(&ch->flags->ping, seq, memory_order_release);
+		spin_for(&ch->flags->pong, seq);
+		return;
+	}
+	write_byte(ch->to_child[1]);
+	read_byte(ch->to_parent[0]);
+}
+
+/* The child's answer to trip seq. */
+static void pong(const struct channel *ch, unsigned int seq)
+{
+	if (ch->mode == SHM_SPIN) {
+		spin_for(&ch->flags->ping, seq);
+		atomic_store_explicit(&ch->flags->pong, seq, memory_order_release);
+		return;
+	}
+	read_byte(ch->to_child[0]);
+	write_byte(ch->to_parent[1]);
+}
+
+static void channel_open(struct channel *ch, enum mode mode)
+{
+	ch->mode = mode;
+	if (mode == SHM_SPIN) {
+		void *p = mmap(NULL, sizeof(*ch->flags), PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			die("mmap");
+		ch->flags = p; /* zero-filled: no trip yet */
+		return;
+	}
+	if (pipe(ch->to_child) != 0 || pipe(ch->to_parent) != 0)
+		die("pipe");
+	if (mode == PIPE_SPIN && (fcntl(ch->to_child[0], F_SETFL, O_NONBLOCK) != 0 ||
+				  fcntl(ch->to_parent[0], F_SETFL, O_NONBLOCK) != 0))
+		die("fcntl");
+}
+
+static int parse_mode(const char *name, enum mode *mode)
+{
+	for (size_t i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++) {
+		if (strcmp(name, mode_names[i]) == 0) {
+			*mode = (enum mode)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct channel ch;
+	enum mode mode;
+	char *end = NULL;
+	unsigned long trips = argc == 3 ? strtoul(argv[2], &end, 10) : 0;
+	int status;
+
+	if (argc != 3 || parse_mode(argv[1], &mode) != 0 || *end || trips == 0 ||
+	    trips > 100000000ul) {
+		fprintf(stderr, "usage: pingpong pipe-block|pipe-spin|shm-spin TRIPS (1 .. 10^8)\n");
+		return 2;
+	}
+	unsigned int warmup = (unsigned int)(trips / 10), total = warmup + (unsigned int)trips;
+
+	channel_open(&ch, mode);
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		/* A spinning child must not outlive a parent that was killed. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(1);
+		for (unsigned int seq = 1; seq <= total; seq++)
+			pong(&ch, seq);
+		_exit(0);
+	}
+	for (unsigned int seq = 1; seq <= warmup; seq++)
+		ping(&ch, seq);
+	uint64_t start_ns = now_ns();
+	for (unsigned int seq = warmup + 1; seq <= total; seq++)
+		ping(&ch, seq);
+	uint64_t mean_ns = (now_ns() - start_ns) / trips;
+
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "pingpong: the answering process failed\n");
+		return 1;
+	}
+	printf("%s %lu %" PRIu64 "\n", mode_names[mode], trips, mean_ns);
+	return 0;
+}
