@@ -121,11 +121,13 @@ run_qemu() {
 		printf "%.2f", x < 0 ? 0 : x }')
 }
 
-# start_peer QUANTUM_US: a participant that answers at once, in the background.
+# start_peer QUANTUM_US: a participant that answers at once (it spins up to PEER_SPIN_US,
+# default 2000 us, longer than a 1 ms quantum takes: no wake-up latency), in the background.
 start_peer() {
 	rm -f "$H2G" "$G2H"
 	timeout -k 5 "$QEMU_TIMEOUT" "$BUILD/tools/timesync-peer" --host-to-guest "$H2G" \
-		--guest-to-host "$G2H" --quantum-us "$1" </dev/null >"$WORK/peer.out" 2>&1 &
+		--guest-to-host "$G2H" --quantum-us "$1" --spin-us "${PEER_SPIN_US:-2000}" \
+		</dev/null >"$WORK/peer.out" 2>&1 &
 	PEER_PID=$!
 }
 

@@ -26,6 +26,7 @@ struct peer_config {
 	uint64_t print_every;
 	double realtime_factor; /* 0: as fast as possible */
 	const char *trace;
+	uint64_t spin_ns;
 };
 
 struct peer_stats {
@@ -60,6 +61,9 @@ static void usage(FILE *out)
 		"                        0.5 = half speed, 0 = as fast as possible (default)\n"
 		"  --delay-us N          hold the guest N microseconds at every halt (default 0;\n"
 		"                        the seed sleeps 1000)\n"
+		"  --spin-us N           spin this long waiting for a halt before sleeping\n"
+		"                        (default 50); a spin longer than the guest takes per\n"
+		"                        quantum answers at once (no wake-up latency) for a core\n"
 		"Run:\n"
 		"  --steps N             answer N halts, then end: protocol 2 says goodbye and QEMU\n"
 		"                        exits 0; protocol 1 closes the pipes and QEMU stops (1)\n"
@@ -151,6 +155,7 @@ static int parse_args(int argc, char **argv, struct peer_config *cfg)
 		{ "steps", required_argument, NULL, 's' },
 		{ "print-every", required_argument, NULL, 'e' },
 		{ "trace", required_argument, NULL, 't' },
+		{ "spin-us", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -162,6 +167,7 @@ static int parse_args(int argc, char **argv, struct peer_config *cfg)
 	cfg->session.link.host_to_guest = "/tmp/HostToGuestPipe";
 	cfg->session.link.guest_to_host = "/tmp/GuestToHostPipe";
 	cfg->session.quantum_ns = 1000000;
+	cfg->spin_ns = SPIN_NS;
 	while ((c = getopt_long(argc, argv, "h", long_options, &index)) != -1) {
 		const char *name = c == '?' || c == 'h' ? "" : long_options[index].name;
 		bool ok = true;
@@ -212,6 +218,10 @@ static int parse_args(int argc, char **argv, struct peer_config *cfg)
 			break;
 		case 't':
 			cfg->trace = optarg;
+			break;
+		case 'S':
+			ok = parse_count(name, optarg, 10000000, &cfg->spin_ns);
+			cfg->spin_ns *= 1000;
 			break;
 		case 'h':
 			usage(stdout);
@@ -366,7 +376,7 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &cfg) < 0)
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
-	cfg.session.link.wait = (struct ts_wait){ .spin_ns = SPIN_NS, .slice_ms = 100 };
+	cfg.session.link.wait = (struct ts_wait){ .spin_ns = cfg.spin_ns, .slice_ms = 100 };
 	if (cfg.trace) {
 		trace = fopen(cfg.trace, "w");
 		if (!trace) {

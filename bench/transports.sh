@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# bench/transports.sh [BUILD_DIR]: the round trip of every transport, from the raw limits
+# of the machine up to the sync inside QEMU, and what syncing costs the guest at quanta
+# down to 1 us. Builds what it needs (meson, in BUILD_DIR, default build-bench), runs
+# everything in interleaved rounds and writes transports.md, transports.csv and
+# transports-environment.txt into bench/results/<date>-<host>/, next to run.sh's results
+# (the bench/results/latest symlink is left alone, made only when missing).
+# See bench/README.md, "Transports".
+#
+# Environment: ROUNDS (default 12), LOOP_ITERATIONS (guest time per QEMU run),
+# LOOP_ITERATIONS_1US (the same for 1 us quanta), PIPE_BLOCK_TRIPS, PIPE_SPIN_TRIPS,
+# SHM_SPIN_TRIPS, LINK_TRIPS (round trips per measurement), QEMU, RESULTS.
+set -euo pipefail
+
+BENCH=$(cd "$(dirname "$0")" && pwd)
+SRC=$(dirname "$BENCH")
+BUILD=$(realpath -m "${1:-$SRC/build-bench}")
+QEMU=${QEMU:-qemu-system-riscv64}
+ROUNDS=${ROUNDS:-12}
+LOOP_ITERATIONS=${LOOP_ITERATIONS:-100000000}        # 2n+14 instructions: 0.2 s guest time
+LOOP_ITERATIONS_1US=${LOOP_ITERATIONS_1US:-$LOOP_ITERATIONS}
+PIPE_BLOCK_TRIPS=${PIPE_BLOCK_TRIPS:-10000}          # ~25 us each
+PIPE_SPIN_TRIPS=${PIPE_SPIN_TRIPS:-100000}           # ~1 us each
+SHM_SPIN_TRIPS=${SHM_SPIN_TRIPS:-300000}             # ~0.3 us each
+LINK_TRIPS=${LINK_TRIPS:-5000}                       # per transport, size and spin
+QEMU_TIMEOUT=120
+# One instruction = 1 ns; the loop guest never idles, sleep=off keeps it deterministic.
+ICOUNT=shift=0,sleep=off
+# Guest time of a run that measures QEMU's start-up and exit alone (no plugin).
+STARTUP_ITERATIONS=1000
+# "no sync": a quantum far longer than the run, no participant: counting alone.
+NO_SYNC_QUANTUM_US=1000000000
+
+# QEMU runs: transport|quantum in us (or nosync)|extra plugin options. "none" (no plugin)
+# and "startup" (no plugin, no guest time) are the baselines. Protocol 2, timesync-peer
+# with its default options as the participant. follow_clock=off at 1 us shows what
+# reading the guest's clock register costs per sync.
+QEMU_RUNS=(
+	"none|-|"
+	"startup|-|"
+	"shm|nosync|"
+	"shm|1000|"
+	"shm|100|"
+	"shm|10|"
+	"shm|1|"
+	"shm|1|follow_clock=off"
+	"fifo|1000|"
+	"fifo|100|"
+	"fifo|10|"
+	"socket|1000|"
+	"socket|100|"
+	"socket|10|"
+)
+# Raw ping-pongs (bench/pingpong.c): mode|round trips.
+RAW_RUNS=(
+	"pipe-block|$PIPE_BLOCK_TRIPS"
+	"pipe-spin|$PIPE_SPIN_TRIPS"
+	"shm-spin|$SHM_SPIN_TRIPS"
+)
+
+STAMP=$(date +%Y-%m-%d)-$(hostname -s)
+RESULTS=${RESULTS:-$BENCH/results/$STAMP}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/timesync-transports.XXXXXX")
+SHM_PATH=/dev/shm/timesync-transports-$$
+CSV=$RESULTS/transports.csv
+
+cleanup() {
+	local pids
+	mapfile -t pids < <(jobs -p)
+	[ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null || true
+	rm -rf "$WORK" "$SHM_PATH"
+}
+trap cleanup EXIT
+
+say() { echo "transports: $*" >&2; }
+
+build() {
+	if [ ! -f "$BUILD/build.ninja" ]; then
+		meson setup "$BUILD" "$SRC" -Dwerror=true >"$WORK/setup.log" 2>&1 ||
+			{ cat "$WORK/setup.log" >&2; exit 1; }
+	fi
+	# A build directory configured before pingpong existed learns about it here.
+	ninja -C "$BUILD" build.ninja >"$WORK/build.log" 2>&1 &&
+		meson compile -C "$BUILD" TimeSyncPlugin timesync-peer guest-loop test_link pingpong \
+			>>"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; exit 1; }
+}
+
+# busy_jiffies: CPU time used on the whole machine so far (user, nice, system, irq,
+# softirq, steal), in clock ticks (as in run.sh).
+busy_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+CLOCK_TICKS=$(getconf CLK_TCK)
+
+# measure PREFIX FUNCTION [ARGS...]: runs FUNCTION in a subshell and sets WALL_S (from
+# PREFIX.wall, which FUNCTION writes around what it times), CPU_S (user + system of every
+# process it ran and waited for: both ends of a ping-pong, QEMU and the participant),
+# OTHERS (cores kept busy by every other process meanwhile) and STATUS.
+measure() {
+	local prefix=$1 busy_start
+	shift
+	STATUS=0
+	rm -f "$prefix".*
+	busy_start=$(busy_jiffies)
+	(
+		status=0
+		"$@" || status=$?
+		times >"$prefix.times"
+		exit $status
+	) || STATUS=$?
+	WALL_S=$(cat "$prefix.wall" 2>/dev/null || echo 0)
+	CPU_S=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) {
+		split($i, t, /[ms]/); s += t[1] * 60 + t[2] } printf "%.3f", s }' "$prefix.times")
+	OTHERS=$(awk -v busy=$(($(busy_jiffies) - busy_start)) -v hz="$CLOCK_TICKS" \
+		-v cpu="$CPU_S" -v wall="$WALL_S" 'BEGIN { x = wall > 0 ? (busy / hz - cpu) / wall : 0
+		printf "%.2f", x < 0 ? 0 : x }')
+}
+
+# timed PREFIX COMMAND...: runs COMMAND (stdout to PREFIX.out, stderr to PREFIX.err) under
+# timeout and writes its wall time in seconds to PREFIX.wall.
+timed() {
+	local prefix=$1 start status=0
+	shift
+	start=$EPOCHREALTIME
+	timeout -k 5 "$QEMU_TIMEOUT" "$@" </dev/null >"$prefix.out" 2>"$prefix.err" || status=$?
+	awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.4f\n", b - a }' >"$prefix.wall"
+	return $status
+}
+
+# transport_setup TRANSPORT: sets TRANSPORT_OPTIONS (the plugin's) and PEER_ARGS
+# (timesync-peer's) for it and removes what an earlier run may have left at its paths.
+transport_setup() {
+	case $1 in
+	fifo)
+		TRANSPORT_OPTIONS="transport=fifo,HostToGuestPipe=$WORK/h2g,GuestToHostPipe=$WORK/g2h"
+		PEER_ARGS=(--transport fifo --host-to-guest "$WORK/h2g" --guest-to-host "$WORK/g2h") ;;
+	socket)
+		TRANSPORT_OPTIONS="transport=socket,path=$WORK/ts.sock"
+		PEER_ARGS=(--transport socket --path "$WORK/ts.sock") ;;
+	shm)
+		TRANSPORT_OPTIONS="transport=shm,path=$SHM_PATH"
+		PEER_ARGS=(--transport shm --path "$SHM_PATH") ;;
+	esac
+	rm -f "$WORK/h2g" "$WORK/g2h" "$WORK/ts.sock" "$SHM_PATH"
+}
+
+# qemu_run PREFIX TRANSPORT QUANTUM OPTIONS: one QEMU run on the loop guest; TRANSPORT
+# none or startup: no plugin. With a quantum, timesync-peer answers (protocol 2); it is
+# started first and waited for, so its CPU time counts as the run's.
+qemu_run() {
+	local prefix=$1 transport=$2 quantum=$3 options=$4 iterations=$LOOP_ITERATIONS plugin=()
+	local peer_pid= status=0 quantum_option
+	[ "$quantum" != 1 ] || iterations=$LOOP_ITERATIONS_1US
+	[ "$transport" != startup ] || iterations=$STARTUP_ITERATIONS
+	if [ "$transport" != none ] && [ "$transport" != startup ]; then
+		quantum_option=TimeInMicroseconds=$quantum
+		[ "$quantum" != nosync ] || quantum_option=TimeInMicroseconds=$NO_SYNC_QUANTUM_US
+		transport_setup "$transport"
+		plugin=(-plugin "$BUILD/plugin/libTimeSyncPlugin.so,$TRANSPORT_OPTIONS,protocol=2,$quantum_option,stats=$prefix.json${options:+,$options}")
+		if [ "$quantum" != nosync ]; then
+			timeout -k 5 "$QEMU_TIMEOUT" "$BUILD/tools/timesync-peer" --protocol 2 \
+				"${PEER_ARGS[@]}" </dev/null >"$prefix.peer" 2>&1 &
+			peer_pid=$!
+		fi
+	fi
+	timed "$prefix" "$QEMU" -display none -monitor none -serial "file:$prefix.uart" \
+		-icount "$ICOUNT" -M virt -bios none -kernel "$BUILD/guests/loop.elf" \
+		-device "loader,addr=0x80001000,data=$iterations,data-len=8" "${plugin[@]}" ||
+		status=$?
+	if [ -n "$peer_pid" ]; then
+		# QEMU said goodbye: the peer ends at once; if QEMU failed first, end it.
+		[ "$status" -eq 0 ] || kill "$peer_pid" 2>/dev/null || true
+		wait "$peer_pid" || true
+	fi
+	return $status
+}
+
+# json_field PREFIX NAME: a number from the plugin's stats=FILE JSON.
+json_field() {
+	[ -f "$1.json" ] || return 0
+	grep -oE "\"$2\": [0-9]+" "$1.json" | grep -oE '[0-9]+$' || true
+}
+
+CSV_HEADER="round,position,kind,variant,quantum_us,options,record_bytes,spin_ns,wall_s,cpu_s,others_cores,status,round_trip_ns,syncs,wait_mean_ns,wait_p99_ns,guest_ns"
+
+# csv_row KIND VARIANT QUANTUM OPTIONS RECORD_BYTES SPIN_NS ROUND_TRIP SYNCS WAIT_MEAN
+# WAIT_P99 GUEST_NS: one line of transports.csv for the run just measured.
+csv_row() {
+	echo "$ROUND,$POSITION,$1,$2,$3,$4,$5,$6,$WALL_S,$CPU_S,$OTHERS,$STATUS,$7,$8,$9,${10},${11}" >>"$CSV"
+}
+
+# run_entry ENTRY: one measurement (an entry of the round's list), into transports.csv.
+run_entry() {
+	local kind rest prefix=$WORK/run
+	IFS=':' read -r kind rest <<<"$1"
+	case $kind in
+	raw)
+		local mode trips
+		IFS='|' read -r mode trips <<<"$rest"
+		measure "$prefix" timed "$prefix" "$BUILD/bench/pingpong" "$mode" "$trips"
+		[ "$STATUS" -eq 0 ] || say "pingpong $mode: status $STATUS: $(tail -n1 "$prefix.err")"
+		csv_row raw "$mode" - - "$([ "$mode" = shm-spin ] && echo 4 || echo 1)" \
+			"$([ "$mode" = pipe-block ] && echo 0 || echo forever)" \
+			"$(awk 'NF == 3 { print $3 }' "$prefix.out" 2>/dev/null)" "" "" "" ""
+		;;
+	link)
+		# test_link --latency: per transport and spin, the mean round trip of 1-byte
+		# and TS_LINK_RECORD_MAX-byte records, both ends spinning, then both sleeping.
+		measure "$prefix" timed "$prefix" "$BUILD/tests/test_link" --latency "$LINK_TRIPS"
+		[ "$STATUS" -eq 0 ] || say "test_link --latency: status $STATUS: $(tail -n1 "$prefix.err")"
+		local transport spin one full
+		while read -r transport spin one _ full _; do
+			csv_row link "$transport" - - 1 "$spin" "$one" "" "" "" ""
+			csv_row link "$transport" - - 64 "$spin" "$full" "" "" "" ""
+		done < <(awk '$1 ~ /^(fifo|socket|shm)$/ && $4 == "ns" && $6 == "ns"' "$prefix.out" 2>/dev/null)
+		;;
+	qemu)
+		local transport quantum options
+		IFS='|' read -r transport quantum options <<<"$rest"
+		measure "$prefix" qemu_run "$prefix" "$transport" "$quantum" "$options"
+		[ "$STATUS" -eq 0 ] || say "QEMU $transport $quantum $options: status $STATUS: $(tail -n1 "$prefix.err")"
+		csv_row qemu "$transport" "$quantum" "$options" \
+			"$([ "$transport" = none ] || [ "$transport" = startup ] && echo - || echo 64)" \
+			"$([ "$transport" = none ] || [ "$transport" = startup ] && echo - || echo 50000)" \
+			"" "$(json_field "$prefix" syncs)" "$(json_field "$prefix" wait_mean_ns)" \
+			"$(json_field "$prefix" wait_p99_ns)" "$(json_field "$prefix" guest_ns)"
+		;;
+	esac
+}
+
+# Round r runs every entry once, the list rotated by a different offset each round (as
+# in run.sh), so that slow phases of a shared machine hit every measurement.
+rounds() {
+	local entries=() entry i n offset
+	for entry in "${RAW_RUNS[@]}"; do entries+=("raw:$entry"); done
+	entries+=("link:")
+	for entry in "${QEMU_RUNS[@]}"; do entries+=("qemu:$entry"); done
+	n=${#entries[@]}
+	echo "$CSV_HEADER" >"$CSV"
+	for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+		offset=$((((ROUND - 1) * (n / ROUNDS + 1)) % n))
+		say "round $ROUND/$ROUNDS ($n measurements)"
+		for ((i = 0; i < n; i++)); do
+			POSITION=$((i + 1))
+			run_entry "${entries[(i + offset) % n]}"
+		done
+	done
+}
+
+write_environment() {
+	{
+		echo "qemu=$("$QEMU" --version | head -n1)"
+		echo "commit=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$SRC" status --porcelain -- plugin lib include 2>/dev/null | grep -q . && echo ' with uncommitted changes in plugin/, lib/ or include/')"
+		echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
+		echo "cores=$(nproc)"
+		echo "kernel=$(uname -srm)"
+		echo "clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo unknown)"
+		echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+		echo "host=$(hostname -s)"
+		echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
+		echo "rounds=$ROUNDS"
+		echo "loop_iterations=$LOOP_ITERATIONS"
+		echo "loop_iterations_1us=$LOOP_ITERATIONS_1US"
+		echo "startup_iterations=$STARTUP_ITERATIONS"
+		echo "pipe_block_trips=$PIPE_BLOCK_TRIPS"
+		echo "pipe_spin_trips=$PIPE_SPIN_TRIPS"
+		echo "shm_spin_trips=$SHM_SPIN_TRIPS"
+		echo "link_trips=$LINK_TRIPS"
+		echo "icount=$ICOUNT"
+	} >"$RESULTS/transports-environment.txt"
+}
+
+main() {
+	local started=$SECONDS
+	say "building in $BUILD"
+	build
+	mkdir -p "$RESULTS"
+	rm -f "$RESULTS/transports.md" "$CSV" "$RESULTS/transports-environment.txt"
+	write_environment
+	rounds
+	echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/transports-environment.txt"
+	echo "duration_s=$((SECONDS - started))" >>"$RESULTS/transports-environment.txt"
+	python3 "$BENCH/summarize_transports.py" "$RESULTS"
+	if [ "$(dirname "$RESULTS")" = "$BENCH/results" ] && [ ! -e "$BENCH/results/latest" ]; then
+		ln -sfn "$(basename "$RESULTS")" "$BENCH/results/latest"
+	fi
+	say "done in $((SECONDS - started)) s: $RESULTS/transports.md"
+}
+
+main
