@@ -11,12 +11,16 @@
  *   shm-spin    one atomic flag each way in shared memory, both ends spinning
  *
  * The parent sends, the child answers. After TRIPS / 10 round trips to warm up, prints
- * "MODE TRIPS MEAN_NS": the mean round trip of TRIPS more, measured at the parent.
+ * "MODE DONE MEAN_NS": the mean round trip of DONE more, measured at the parent; DONE is
+ * TRIPS unless that took longer than TIME_LIMIT_NS (two spinning processes that share
+ * one core on a busy machine take a scheduler slice per trip).
  */
 #define _GNU_SOURCE /* prctl() */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdalign.h>
 #include <stdatomic.h>
@@ -30,6 +34,12 @@
 #include <unistd.h>
 
 #define CACHE_LINE 64
+/* Each of warming up and measuring ends after this long, whatever TRIPS says. */
+#define TIME_LIMIT_NS 2000000000ull
+/* The clock is read every this many trips to check the time limit. */
+#define TRIPS_PER_CHECK 256u
+/* The parent's last flag value (shared memory): no more trips. */
+#define STOP_SEQ UINT_MAX
 
 enum mode { PIPE_BLOCK, PIPE_SPIN, SHM_SPIN };
 static const char *const mode_names[] = { "pipe-block", "pipe-spin", "shm-spin" };
@@ -72,7 +82,7 @@ static void die(const char *what)
 }
 
 /* Reads one byte: blocking, or spinning while a non-blocking read says EAGAIN. */
-static void read_byte(int fd)
+static bool read_byte(int fd)
 {
 	unsigned char byte;
 
@@ -80,11 +90,9 @@ static void read_byte(int fd)
 		ssize_t n = read(fd, &byte, 1);
 
 		if (n == 1)
-			return;
-		if (n == 0) {
-			errno = EPIPE;
-			die("read");
-		}
+			return true;
+		if (n == 0)
+			return false; /* the writer closed the pipe */
 		if (errno != EAGAIN && errno != EINTR)
 			die("read");
 	}
@@ -99,11 +107,15 @@ static void write_byte(int fd)
 			die("write");
 }
 
-/* Spins until *flag holds seq. */
-static void spin_for(atomic_uint *flag, unsigned int seq)
+/* Spins until *flag holds seq or STOP_SEQ; returns what it holds. */
+static unsigned int spin_for(atomic_uint *flag, unsigned int seq)
 {
-	while (atomic_load_explicit(flag, memory_order_acquire) != seq)
+	unsigned int value;
+
+	while ((value = atomic_load_explicit(flag, memory_order_acquire)) != seq &&
+	       value != STOP_SEQ)
 		cpu_relax();
+	return value;
 }
 
 /* One round trip, trip number seq (from 1), at the parent. */
@@ -115,19 +127,48 @@ static void ping(const struct channel *ch, unsigned int seq)
 		return;
 	}
 	write_byte(ch->to_child[1]);
-	read_byte(ch->to_parent[0]);
+	if (!read_byte(ch->to_parent[0])) {
+		errno = EPIPE;
+		die("read");
+	}
 }
 
-/* The child's answer to trip seq. */
-static void pong(const struct channel *ch, unsigned int seq)
+/* The child's answer to trip seq; false when the parent says there are no more. */
+static bool pong(const struct channel *ch, unsigned int seq)
 {
 	if (ch->mode == SHM_SPIN) {
-		spin_for(&ch->flags->ping, seq);
+		if (spin_for(&ch->flags->ping, seq) == STOP_SEQ)
+			return false;
 		atomic_store_explicit(&ch->flags->pong, seq, memory_order_release);
-		return;
+		return true;
 	}
-	read_byte(ch->to_child[0]);
+	if (!read_byte(ch->to_child[0]))
+		return false;
 	write_byte(ch->to_parent[1]);
+	return true;
+}
+
+/* Tells the child that there are no more trips. */
+static void stop(const struct channel *ch)
+{
+	if (ch->mode == SHM_SPIN)
+		atomic_store_explicit(&ch->flags->ping, STOP_SEQ, memory_order_release);
+	else
+		close(ch->to_child[1]);
+}
+
+/* Up to trips round trips from *seq on, for at most TIME_LIMIT_NS; returns how many. */
+static unsigned int ping_for(const struct channel *ch, unsigned int *seq, unsigned int trips)
+{
+	uint64_t end_ns = now_ns() + TIME_LIMIT_NS;
+	unsigned int done = 0;
+
+	while (done < trips) {
+		ping(ch, ++*seq);
+		if (++done % TRIPS_PER_CHECK == 0 && now_ns() >= end_ns)
+			break;
+	}
+	return done;
 }
 
 static void channel_open(struct channel *ch, enum mode mode)
@@ -173,7 +214,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pingpong pipe-block|pipe-spin|shm-spin TRIPS (1 .. 10^8)\n");
 		return 2;
 	}
-	unsigned int warmup = (unsigned int)(trips / 10), total = warmup + (unsigned int)trips;
+	unsigned int seq = 0;
 
 	channel_open(&ch, mode);
 	pid_t pid = fork();
@@ -184,21 +225,20 @@ int main(int argc, char **argv)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() == 1)
 			_exit(1);
-		for (unsigned int seq = 1; seq <= total; seq++)
-			pong(&ch, seq);
+		while (pong(&ch, ++seq))
+			;
 		_exit(0);
 	}
-	for (unsigned int seq = 1; seq <= warmup; seq++)
-		ping(&ch, seq);
+	ping_for(&ch, &seq, (unsigned int)(trips / 10));
 	uint64_t start_ns = now_ns();
-	for (unsigned int seq = warmup + 1; seq <= total; seq++)
-		ping(&ch, seq);
-	uint64_t mean_ns = (now_ns() - start_ns) / trips;
+	unsigned int done = ping_for(&ch, &seq, (unsigned int)trips);
+	uint64_t mean_ns = (now_ns() - start_ns) / done;
 
+	stop(&ch);
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		fprintf(stderr, "pingpong: the answering process failed\n");
 		return 1;
 	}
-	printf("%s %lu %" PRIu64 "\n", mode_names[mode], trips, mean_ns);
+	printf("%s %u %" PRIu64 "\n", mode_names[mode], done, mean_ns);
 	return 0;
 }
