@@ -8,6 +8,8 @@
  * MODE:
  *   pipe-block  one byte each way over two pipes, blocking reads (the reader sleeps)
  *   pipe-spin   the same, both ends spinning on non-blocking reads
+ *   socket-spin one byte each way over a Unix stream socket pair, both ends spinning on
+ *               non-blocking reads (the floor of the socket transport)
  *   shm-spin    one atomic flag each way in shared memory, both ends spinning
  *
  * The parent sends, the child answers. After TRIPS / 10 round trips to warm up, prints
@@ -29,6 +31,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,8 +44,9 @@
 /* The parent's last flag value (shared memory): no more trips. */
 #define STOP_SEQ UINT_MAX
 
-enum mode { PIPE_BLOCK, PIPE_SPIN, SHM_SPIN };
-static const char *const mode_names[] = { "pipe-block", "pipe-spin", "shm-spin" };
+enum mode { PIPE_BLOCK, PIPE_SPIN, SOCKET_SPIN, SHM_SPIN };
+static const char *const mode_names[] = { "pipe-block", "pipe-spin", "socket-spin",
+					  "shm-spin" };
 
 /* One flag per direction, each on its own cache line: the sequence number of the last trip. */
 struct flags {
@@ -53,8 +57,8 @@ struct flags {
 /* Everything both processes use; set up before fork(). */
 struct channel {
 	enum mode mode;
-	int to_child[2];  /* pipe: [0] read end, [1] write end */
-	int to_parent[2];
+	int to_child[2];  /* pipe: [0] read end, [1] write end; socket: [0] the child's */
+	int to_parent[2]; /* socket: [0] the parent's, [1] the child's */
 	struct flags *flags;
 };
 
@@ -183,11 +187,30 @@ static void channel_open(struct channel *ch, enum mode mode)
 		ch->flags = p; /* zero-filled: no trip yet */
 		return;
 	}
-	if (pipe(ch->to_child) != 0 || pipe(ch->to_parent) != 0)
+	if (mode == SOCKET_SPIN) {
+		int fds[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0)
+			die("socketpair");
+		/* Each end reads and writes its own socket. */
+		ch->to_child[1] = ch->to_parent[0] = fds[0];
+		ch->to_child[0] = ch->to_parent[1] = fds[1];
+	} else if (pipe(ch->to_child) != 0 || pipe(ch->to_parent) != 0) {
 		die("pipe");
-	if (mode == PIPE_SPIN && (fcntl(ch->to_child[0], F_SETFL, O_NONBLOCK) != 0 ||
-				  fcntl(ch->to_parent[0], F_SETFL, O_NONBLOCK) != 0))
+	}
+	if (mode != PIPE_BLOCK && (fcntl(ch->to_child[0], F_SETFL, O_NONBLOCK) != 0 ||
+				   fcntl(ch->to_parent[0], F_SETFL, O_NONBLOCK) != 0))
 		die("fcntl");
+}
+
+/* Closes the pipe ends the other process uses, so that closing ours means EOF there. */
+static void channel_keep_end(struct channel *ch, bool parent)
+{
+	if (ch->mode == SHM_SPIN)
+		return;
+	close(parent ? ch->to_child[0] : ch->to_child[1]);
+	if (ch->mode != SOCKET_SPIN) /* a socket end is both */
+		close(parent ? ch->to_parent[1] : ch->to_parent[0]);
 }
 
 static int parse_mode(const char *name, enum mode *mode)
@@ -211,10 +234,11 @@ int main(int argc, char **argv)
 
 	if (argc != 3 || parse_mode(argv[1], &mode) != 0 || *end || trips == 0 ||
 	    trips > 100000000ul) {
-		fprintf(stderr, "usage: pingpong pipe-block|pipe-spin|shm-spin TRIPS (1 .. 10^8)\n");
+		fprintf(stderr, "usage: pingpong pipe-block|pipe-spin|socket-spin|shm-spin TRIPS (1 .. 10^8)\n");
 		return 2;
 	}
 	unsigned int seq = 0;
+	pid_t parent = getpid();
 
 	channel_open(&ch, mode);
 	pid_t pid = fork();
@@ -223,12 +247,14 @@ int main(int argc, char **argv)
 	if (pid == 0) {
 		/* A spinning child must not outlive a parent that was killed. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() == 1)
+		if (getppid() != parent)
 			_exit(1);
+		channel_keep_end(&ch, false);
 		while (pong(&ch, ++seq))
 			;
 		_exit(0);
 	}
+	channel_keep_end(&ch, true);
 	ping_for(&ch, &seq, (unsigned int)(trips / 10));
 	uint64_t start_ns = now_ns();
 	unsigned int done = ping_for(&ch, &seq, (unsigned int)trips);

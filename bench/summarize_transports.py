@@ -198,15 +198,20 @@ class Report:
             self.verdict(f"the same within {SHM_VS_RAW_MAX:.0f}x of the raw shared-memory "
                          f"ping-pong ({fmt(us(raw_shm), 3)} us)", ratio(value, raw_shm),
                          SHM_VS_RAW_MAX, [link_m, raw_shm_m], lambda v: f"{v:.1f}x")
+        raw_socket = self.raw("socket-spin")
         for transport in ("fifo", "socket"):
             for size in (1, 64):
                 value = self.link(transport, size)
+                own = "" if transport == "fifo" else (
+                    f"; {fmt(ratio(value, raw_socket))}x the raw socket ping-pong, "
+                    f"{fmt(us(raw_socket))} us")
                 self.verdict(f"{transport} link round trip, {size}-byte records, both ends "
                              f"spinning: within {PIPE_VS_RAW_MAX}x of the raw pipe ping-pong "
                              f"with both ends spinning ({fmt(us(raw_pipe))} us)",
                              ratio(value, raw_pipe), PIPE_VS_RAW_MAX,
                              [self.get("link", transport, str(size), "50000"), raw_pipe_m],
-                             lambda v, value=value: f"{fmt(us(value))} us, {v:.2f}x")
+                             lambda v, value=value, own=own:
+                             f"{fmt(us(value))} us, {v:.2f}x{own}")
         none, run = self.qemu("none", "-"), self.qemu("shm", SLOWDOWN_QUANTUM_US)
         value = ratio(run.median("wall_s") if run else None,
                       none.median("wall_s") if none else None)
@@ -233,14 +238,17 @@ class Report:
             "## Round trips", "",
             "Two processes, one record each way, the mean round trip of a measurement; the "
             "median, fastest and slowest of those over rounds. \"vs raw\": against the raw "
-            "ping-pong that waits the same way (spinning: pipe or shared memory; sleeping: "
-            "blocking pipe). Link round trips: `test_link --latency` on the `ts_link_*` "
-            "API, spin 50 us (what the plugin and `timesync-peer` use) or 0 (both sleep at "
+            "ping-pong that waits the same way (spinning: pipe for fifo and socket, as the "
+            "targets say, shared memory for shm; sleeping: blocking pipe). Link round "
+            "trips: `test_link --latency` on the `ts_link_*` API, spin 50 us (what the plugin and `timesync-peer` use) or 0 (both sleep at "
             "once: poll or futex). Inside QEMU: the plugin's \"waited for participant "
             "mean\" (from writing its HALT to reading the grant; `timesync-peer` decodes the "
-            "HALT and answers at once), median over rounds. At 10 us quanta the peer still "
-            "spins when the next halt comes (a quantum takes ~25 us of wall time); at 100 "
-            "us and 1 ms it has gone to sleep, and the first sync includes connecting.", "",
+            "HALT and answers at once), median over rounds; it starts once the HALT is "
+            "written, so the write (or futex wake) that sends it is not in it. At 10 us "
+            "quanta a quantum takes less wall time than the peer's 50 us spin; at 100 us and "
+            "1 ms the peer may have gone to sleep (futex or poll) before the next halt, and "
+            "the first sync includes connecting. \"vs raw\" compares those with the "
+            "blocking pipe.", "",
             "| measurement | transport | record | waiting | median us | fastest us | slowest us "
             "| vs raw | others cores |",
             "|---|---|---:|---|---:|---:|---:|---:|---:|"]
@@ -259,6 +267,8 @@ class Report:
             self.get("raw", "pipe-block", "1", "0"), "round_trip_ns", None)
         row("raw ping-pong", "pipe", "1 B", "both spin (non-blocking reads)",
             self.get("raw", "pipe-spin", "1", "forever"), "round_trip_ns", None)
+        row("raw ping-pong", "Unix socket pair", "1 B", "both spin (non-blocking reads)",
+            self.get("raw", "socket-spin", "1", "forever"), "round_trip_ns", None)
         row("raw ping-pong", "shared memory", "flag", "both spin",
             self.get("raw", "shm-spin", "4", "forever"), "round_trip_ns", None)
         for spin, waiting in (("50000", "both spin 50 us"), ("0", "both sleep")):
@@ -276,7 +286,7 @@ class Report:
                     raw = raw_shm if transport == "shm" else raw_pipe
                     waiting = "both spin 50 us"
                 else:
-                    raw, waiting = raw_block, "peer asleep"
+                    raw, waiting = raw_block, "peer spins 50 us, then sleeps"
                 row(f"sync in QEMU, {quantum_label(quantum)} quantum", transport, "64 B",
                     waiting, self.qemu(transport, quantum), "wait_mean_ns", raw)
         self.lines.append("")
@@ -296,14 +306,15 @@ class Report:
             f"{self.env.get('startup_iterations', '?')} iterations: "
             f"{fmt(wall_startup, 3)} s), the ratio for the guest's own time. CPU: user + "
             "system of QEMU and the participant. Per sync: (wall - wall of the same "
-            "plugin without syncs, `no sync`) / syncs, split in the plugin's wait for the "
-            "participant and the rest (in QEMU: leaving the translated code for the "
-            "callback and back, the guest clock register read, the lock, the bookkeeping).",
+            "plugin without syncs, `no sync`) / syncs: the plugin's wait for the participant "
+            "(wait mean) and the rest (in QEMU: leaving the translated code for the "
+            "callback and back, the guest clock register read, the lock, the bookkeeping, "
+            "the clock reads around the wait). Noisy where there are few syncs (1 ms).",
             "",
             "| transport | quantum | options | median wall s | ratio vs no plugin | "
             "fastest-run ratio | ratio without start-up | CPU s | syncs | wait mean us | "
-            "wait p99 us | per sync us | waiting us | rest us | others cores |",
-            "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "wait p99 us | per sync us | rest us | others cores |",
+            "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         keys = sorted((k for k in self.m if k[0] == "qemu"),
                       key=lambda k: (TRANSPORT_ORDER.index(k[1]), QUANTUM_ORDER.index(k[2]),
                                      k[3]))
@@ -326,7 +337,7 @@ class Report:
                 f"{fmt(without_startup, 3)} | {fmt(m.median('cpu_s'), 3)} | "
                 f"{'-' if syncs is None else f'{syncs:.0f}'} | {fmt(us(wait))} | "
                 f"{fmt(us(m.median('wait_p99_ns')))} | {fmt(us(per_sync))} | "
-                f"{fmt(us(wait))} | {fmt(us(rest))} | {fmt(m.busy(), 2)} |")
+                f"{fmt(us(rest))} | {fmt(m.busy(), 2)} |")
         self.lines.append("")
         clock, noclock = self.qemu("shm", "1"), self.qemu("shm", "1", "follow_clock=off")
         if clock and noclock and clock.median("syncs"):

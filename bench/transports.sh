@@ -55,6 +55,7 @@ QEMU_RUNS=(
 RAW_RUNS=(
 	"pipe-block|$PIPE_BLOCK_TRIPS"
 	"pipe-spin|$PIPE_SPIN_TRIPS"
+	"socket-spin|$PIPE_SPIN_TRIPS"
 	"shm-spin|$SHM_SPIN_TRIPS"
 )
 
@@ -80,9 +81,12 @@ build() {
 			{ cat "$WORK/setup.log" >&2; exit 1; }
 	fi
 	# A build directory configured before pingpong existed learns about it here.
-	ninja -C "$BUILD" build.ninja >"$WORK/build.log" 2>&1 &&
-		meson compile -C "$BUILD" TimeSyncPlugin timesync-peer guest-loop test_link pingpong \
-			>>"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; exit 1; }
+	if ! ninja -C "$BUILD" build.ninja >"$WORK/build.log" 2>&1 ||
+		! meson compile -C "$BUILD" TimeSyncPlugin timesync-peer guest-loop test_link \
+			pingpong >>"$WORK/build.log" 2>&1; then
+		cat "$WORK/build.log" >&2
+		exit 1
+	fi
 }
 
 # busy_jiffies: CPU time used on the whole machine so far (user, nice, system, irq,
@@ -147,7 +151,7 @@ transport_setup() {
 # started first and waited for, so its CPU time counts as the run's.
 qemu_run() {
 	local prefix=$1 transport=$2 quantum=$3 options=$4 iterations=$LOOP_ITERATIONS plugin=()
-	local peer_pid= status=0 quantum_option
+	local peer_pid='' status=0 quantum_option
 	[ "$quantum" != 1 ] || iterations=$LOOP_ITERATIONS_1US
 	[ "$transport" != startup ] || iterations=$STARTUP_ITERATIONS
 	if [ "$transport" != none ] && [ "$transport" != startup ]; then
