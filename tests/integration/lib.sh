@@ -64,14 +64,15 @@ finish() {
 # start_qemu GUEST ITERATIONS PLUGIN_ARGS [QEMU ARGS...]
 # Starts the guest in the background ($QEMU_PID); stdout+stderr in $WORK/qemu.out, UART in
 # $WORK/uart.out. PLUGIN_ARGS empty: no plugin. ICOUNT: the -icount value (default
-# shift=0, the seed's; "none": no -icount).
+# shift=0, the seed's; "none": no -icount). LAUNCH: words to run the whole command under
+# (start_peer too), e.g. a function that measures it.
 start_qemu() {
 	local guest=$1 iterations=$2 plugin_args=$3
 	shift 3
 	local plugin=() icount=(-icount "${ICOUNT:-shift=0}")
 	[ -z "$plugin_args" ] || plugin=(-plugin "$PLUGIN,$plugin_args")
 	[ "${ICOUNT:-}" != none ] || icount=()
-	timeout -k 2 "${QEMU_TIMEOUT:-60}" "${QEMU_ENV[@]}" "$QEMU_RISCV64" -M virt -bios none -display none \
+	${LAUNCH:-} timeout -k 2 "${QEMU_TIMEOUT:-60}" "${QEMU_ENV[@]}" "$QEMU_RISCV64" -M virt -bios none -display none \
 		-monitor none -serial "file:$WORK/uart.out" "${icount[@]}" \
 		-kernel "$BUILD/guests/$guest.elf" \
 		-device "loader,addr=0x80001000,data=$iterations,data-len=8" \
@@ -108,7 +109,7 @@ wait_gone() {
 
 # start_peer [PEER ARGS...]: timesync-peer on $H2G/$G2H in the background ($PEER_PID).
 start_peer() {
-	timeout -k 2 "${PEER_TIMEOUT:-60}" "$PEER" --host-to-guest "$H2G" --guest-to-host "$G2H" \
+	${LAUNCH:-} timeout -k 2 "${PEER_TIMEOUT:-60}" "$PEER" --host-to-guest "$H2G" --guest-to-host "$G2H" \
 		"$@" </dev/null >"$WORK/peer.out" 2>&1 &
 	PEER_PID=$!
 }
