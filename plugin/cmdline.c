@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "cmdline.h"
+#include "log.h"
 
 /* The option's name without its one or two dashes, or NULL if arg is no option. */
 static const char *option_name(const char *arg)
@@ -136,4 +137,41 @@ int qemu_cmdline_parse(const char *args, size_t len, struct qemu_cmdline *out, c
 		arg = value;
 	}
 	return 0;
+}
+
+int qemu_cmdline_check(bool require_icount)
+{
+	struct qemu_cmdline cmd;
+	char args[65536], err[256];
+	FILE *f = fopen("/proc/self/cmdline", "r");
+	size_t len = f ? fread(args, 1, sizeof(args) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	args[len] = '\0';
+	if (qemu_cmdline_parse(args, len + 1, &cmd, err, sizeof(err)) < 0) {
+		say("%s", err);
+		return -1;
+	}
+	if (!cmd.icount && require_icount) {
+		say("QEMU runs without -icount: guest time would follow the host and nothing "
+		    "could be synchronized; add -icount shift=0,sleep=off (or require_icount=off "
+		    "to run anyway)");
+		return -1;
+	}
+	if (!cmd.icount)
+		say("warning: QEMU runs without -icount: guest time is not instruction time and "
+		    "syncs follow instructions only; add -icount shift=0,sleep=off");
+	if (cmd.shift_auto) {
+		say("-icount shift=auto ties guest time to the host's speed; use a fixed shift, "
+		    "e.g. -icount shift=0,sleep=off");
+		return -1;
+	}
+	if (cmd.icount && cmd.sleep)
+		say("warning: -icount sleep=on (QEMU's default): while the guest idles, guest time "
+		    "passes in real time, so runs are not reproducible; add sleep=off to -icount");
+	if (cmd.rtc_host)
+		say("warning: -rtc clock=host: the guest's RTC follows the host's clock, not guest "
+		    "time; use -rtc clock=vm");
+	return (int)cmd.shift;
 }

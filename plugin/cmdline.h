@@ -24,4 +24,12 @@ struct qemu_cmdline {
 int qemu_cmdline_parse(const char *args, size_t len, struct qemu_cmdline *out, char *err,
 		       size_t err_len);
 
+/*
+ * What QEMU's own command line (/proc/self/cmdline) says about time, told with messages:
+ * without -icount there is no guest time to synchronize (refused when require_icount),
+ * shift=auto ties it to the host (refused); sleep=on and -rtc clock=host let host time
+ * leak in (warnings). Returns the shift, or -1 to refuse to start.
+ */
+int qemu_cmdline_check(bool require_icount);
+
 #endif

@@ -1,15 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <inttypes.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
+#include "log.h"
 #include "peer.h"
 
 /* Spin this long on the participant's answer before blocking (DESIGN.md: latency). */
@@ -18,8 +11,6 @@
 #define WAIT_SLICE_MS 50
 /* Tell the user the guest waits for a participant once it has waited this long. */
 #define CONNECT_NOTICE_NS 1000000000u
-/* QEMU's main thread seen waiting on a futex this many slices in a row: it waits for us. */
-#define MAIN_WAITS_SLICES 3
 
 static struct {
 	struct peer_config cfg;
@@ -30,89 +21,14 @@ static struct {
 	uint64_t wait_start_ns;
 	bool connecting;
 	bool connect_noticed;
-	int main_waits;
-	volatile sig_atomic_t quit_signal;
-	bool quit_seen;
-	bool signals_watched;
-	struct sigaction old_actions[3];
 	struct wait_stats waits;
 } peer;
-
-static const int quit_signals[3] = { SIGTERM, SIGINT, SIGHUP };
-
-void say(const char *fmt, ...)
-{
-	char line[8192];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "timesync: %s\n", line);
-}
-
-/* Notes the signal, then lets QEMU's own handler do what it does (begin to quit). */
-static void on_quit_signal(int signo, siginfo_t *info, void *context)
-{
-	peer.quit_signal = signo;
-	for (size_t i = 0; i < 3; i++) {
-		const struct sigaction *old = &peer.old_actions[i];
-
-		if (quit_signals[i] != signo)
-			continue;
-		if (old->sa_flags & SA_SIGINFO)
-			old->sa_sigaction(signo, info, context);
-		else if (old->sa_handler != SIG_IGN && old->sa_handler != SIG_DFL)
-			old->sa_handler(signo);
-		else if (old->sa_handler == SIG_DFL)
-			_exit(128 + signo);
-	}
-}
-
-/* Installed once the guest runs, after QEMU installed its own handlers. */
-static void watch_signals(void)
-{
-	struct sigaction sa = { .sa_sigaction = on_quit_signal, .sa_flags = SA_SIGINFO };
-
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < 3; i++)
-		sigaction(quit_signals[i], &sa, &peer.old_actions[i]);
-	peer.signals_watched = true;
-}
-
-/*
- * QEMU's main thread waits on a futex (for the vCPUs to stop: quit, stop, a signal)
- * while the vCPU thread waits in the plugin? Then the wait must give way. Read from
- * /proc: the plugin API has no way to ask.
- */
-static bool main_thread_waits(void)
-{
-	char path[64], buf[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)getpid());
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	return strtol(buf, NULL, 10) == SYS_futex && buf[0] >= '0' && buf[0] <= '9';
-}
 
 static int keep_waiting(void *arg)
 {
 	(void)arg;
-	if (peer.quit_signal) {
-		peer.quit_seen = true;
+	if (peer.cfg.quit_requested && peer.cfg.quit_requested())
 		return -EINTR;
-	}
-	peer.main_waits = main_thread_waits() ? peer.main_waits + 1 : 0;
-	if (peer.main_waits >= MAIN_WAITS_SLICES) {
-		peer.quit_seen = true;
-		peer.main_waits = 0;
-		return -EINTR;
-	}
 	if (!peer.connecting)
 		return 0;
 	uint64_t waited = ts_now_ns() - peer.wait_start_ns;
@@ -130,6 +46,7 @@ int peer_prepare(const struct peer_config *cfg)
 {
 	int ret;
 
+	memset(&peer, 0, sizeof(peer));
 	peer.cfg = *cfg;
 	peer.cfg.session.link.wait = (struct ts_wait){ .spin_ns = ANSWER_SPIN_NS,
 						       .slice_ms = WAIT_SLICE_MS,
@@ -143,7 +60,7 @@ int peer_prepare(const struct peer_config *cfg)
 }
 
 /* The participant failed or left: end QEMU, or let the guest run free. */
-static int lost(int err, const char *what)
+static enum sync_answer lost(int err, const char *what)
 {
 	const struct ts_goodbye *bye = ts_session_goodbye(peer.session);
 	bool done = err == TS_EGOODBYE && bye && bye->reason == TS_GOODBYE_DONE;
@@ -161,13 +78,13 @@ static int lost(int err, const char *what)
 	if (peer.cfg.run_free_on_loss) {
 		say("the guest runs on without synchronization (participant_lost=run)");
 		peer.gone = true;
-		return PEER_GONE;
+		return SYNC_RUN_FREE;
 	}
 	say("stopping QEMU");
-	exit(done ? EXIT_SUCCESS : EXIT_FAILURE);
+	return done ? SYNC_STOP_OK : SYNC_STOP_FAIL;
 }
 
-static int connect_peer(void)
+static enum sync_answer connect_peer(void)
 {
 	int ret;
 
@@ -176,32 +93,32 @@ static int connect_peer(void)
 	ret = ts_session_connect(peer.session);
 	peer.connecting = false;
 	if (ret == -EINTR)
-		return PEER_INTERRUPTED;
+		return SYNC_INTERRUPTED;
 	if (ret == -ETIMEDOUT) {
 		say("no participant came on %s within connect_timeout", peer.cfg.where);
 		say("stopping QEMU");
-		exit(EXIT_FAILURE);
+		return SYNC_STOP_FAIL;
 	}
 	if (ret < 0)
 		return lost(ret, "cannot connect");
 	if (peer.connect_noticed)
 		say("participant connected");
 	peer.connected = true;
-	return 0;
+	return SYNC_GRANTED;
 }
 
-int peer_sync(const struct ts_halt *halt, uint64_t *until_ns)
+enum sync_answer peer_sync(void *unused, const struct ts_halt *halt, uint64_t *until_ns)
 {
 	int ret;
 
+	(void)unused;
 	if (peer.gone)
-		return PEER_GONE;
-	if (!peer.signals_watched)
-		watch_signals();
+		return SYNC_RUN_FREE;
 	if (!peer.connected) {
-		ret = connect_peer();
-		if (ret)
-			return ret;
+		enum sync_answer answer = connect_peer();
+
+		if (answer != SYNC_GRANTED)
+			return answer;
 	}
 	if (!peer.halt_sent) {
 		ret = ts_session_send_halt(peer.session, halt);
@@ -212,27 +129,22 @@ int peer_sync(const struct ts_halt *halt, uint64_t *until_ns)
 	}
 	ret = ts_session_wait_grant(peer.session, until_ns);
 	if (ret == -EINTR)
-		return PEER_INTERRUPTED;
+		return SYNC_INTERRUPTED;
 	if (ret < 0)
 		return lost(ret, "no answer");
 	peer.halt_sent = false;
 	wait_stats_add(&peer.waits, ts_now_ns() - peer.wait_start_ns);
-	return 0;
+	return SYNC_GRANTED;
 }
 
-void peer_protocol_error(const char *text)
+void peer_protocol_error(void *unused, const char *text)
 {
+	(void)unused;
 	say("the participant on %s broke the protocol: %s", peer.cfg.where, text);
 	say("stopping QEMU");
 	ts_session_close(peer.session, TS_GOODBYE_ERROR, text);
 	peer.session = NULL;
 	peer.gone = true;
-	exit(EXIT_FAILURE);
-}
-
-bool peer_quit_seen(void)
-{
-	return peer.quit_seen || peer.quit_signal;
 }
 
 void peer_close(uint32_t reason, const char *text)

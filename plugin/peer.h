@@ -2,8 +2,9 @@
 /*
  * The plugin's side of the participant: connecting lazily at the first boundary, one
  * halt and grant per sync, and never a hang: waits give way when QEMU wants the vCPU back
- * (quit, stop, SIGTERM), a participant that goes away ends QEMU (or lets the guest run
- * free), and QEMU's exit says goodbye.
+ * (the quit detector says so), a participant that goes away stops QEMU (or lets the guest
+ * run free), and QEMU's exit says goodbye. Nothing here ends the process: results say
+ * what the caller must do. It is the sync core's struct sync_peer (peer_sync_peer()).
  */
 #ifndef PEER_H
 #define PEER_H
@@ -11,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sync.h"
 #include "timesync.h"
 #include "timesync_proto.h"
 #include "waitstats.h"
@@ -20,30 +22,22 @@ struct peer_config {
 	uint64_t connect_timeout_ns; /* 0: wait for the participant forever */
 	bool run_free_on_loss;       /* participant gone: guest runs on instead of QEMU ending */
 	const char *where;           /* the paths, for messages */
+	bool (*quit_requested)(void); /* asked while waiting: true ends the wait (SYNC_INTERRUPTED) */
 };
-
-/* peer_sync() results besides 0. */
-#define PEER_INTERRUPTED 1 /* QEMU wants the vCPU back: call peer_sync() again later */
-#define PEER_GONE 2        /* the participant is gone and the guest runs free */
-
-/* Prints "timesync: <message>" on stderr (qemu_plugin_outs shows only with -d plugin). */
-void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prepares the transport (no blocking). -1 with a message naming the problem. */
 int peer_prepare(const struct peer_config *cfg);
 
 /*
  * Tells the participant the guest halted (once, even when called again after
- * PEER_INTERRUPTED) and waits for its grant: *until_ns (0 in protocol 1: one quantum).
- * Ends QEMU when the participant fails, unless told to run free.
+ * SYNC_INTERRUPTED) and waits for its grant: *until_ns (0 in protocol 1: one quantum).
+ * A participant that fails gives SYNC_STOP_* (or SYNC_RUN_FREE when told to run free),
+ * with a message.
  */
-int peer_sync(const struct ts_halt *halt, uint64_t *until_ns);
+enum sync_answer peer_sync(void *unused, const struct ts_halt *halt, uint64_t *until_ns);
 
-/* The participant broke the protocol in a way only the caller sees: tell it, end QEMU. */
-void peer_protocol_error(const char *text) __attribute__((noreturn));
-
-/* True once QEMU was seen quitting (signal, or waiting for the vCPUs to stop). */
-bool peer_quit_seen(void);
+/* The participant broke the protocol in a way only the caller sees: say so, tell it. */
+void peer_protocol_error(void *unused, const char *text);
 
 /* Says goodbye (protocol 2) and closes; at QEMU's exit. */
 void peer_close(uint32_t reason, const char *text);

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "compat.h"
+
+#if QEMU_PLUGIN_VERSION >= 2
+const bool compat_reads_registers = true;
+
+struct qemu_plugin_register *compat_find_register(const char *name)
+{
+	GArray *regs = qemu_plugin_get_registers();
+	struct qemu_plugin_register *found = NULL;
+
+	for (guint i = 0; regs && i < regs->len; i++) {
+		qemu_plugin_reg_descriptor *reg = &g_array_index(regs, qemu_plugin_reg_descriptor, i);
+
+		if (strcmp(reg->name, name) == 0)
+			found = reg->handle;
+	}
+	if (regs)
+		g_array_free(regs, TRUE);
+	return found;
+}
+
+bool compat_read_register(struct qemu_plugin_register *reg, uint64_t *value)
+{
+	static GByteArray *buf;
+	uint64_t v = 0;
+
+	if (!buf)
+		buf = g_byte_array_new();
+	g_byte_array_set_size(buf, 0);
+	int len = qemu_plugin_read_register(reg, buf);
+	if (len <= 0 || len > 8)
+		return false;
+	for (int i = len; i-- > 0;)
+		v = v << 8 | buf->data[i]; /* little-endian targets */
+	*value = v;
+	return true;
+}
+#else
+const bool compat_reads_registers = false;
+
+struct qemu_plugin_register *compat_find_register(const char *name)
+{
+	(void)name;
+	return NULL;
+}
+
+bool compat_read_register(struct qemu_plugin_register *reg, uint64_t *value)
+{
+	(void)reg;
+	(void)value;
+	return false;
+}
+#endif
+
+#if QEMU_PLUGIN_VERSION >= 3
+bool compat_insn_bytes(const struct qemu_plugin_insn *insn, uint8_t *buf, size_t len)
+{
+	return qemu_plugin_insn_size(insn) >= len && qemu_plugin_insn_data(insn, buf, len) == len;
+}
+
+const struct counting *compat_counting(bool several_vcpus)
+{
+	return several_vcpus ? &counting_shared : &counting_scoreboard;
+}
+#else
+bool compat_insn_bytes(const struct qemu_plugin_insn *insn, uint8_t *buf, size_t len)
+{
+	if (qemu_plugin_insn_size(insn) < len)
+		return false;
+	memcpy(buf, qemu_plugin_insn_data(insn), len);
+	return true;
+}
+
+const struct counting *compat_counting(bool several_vcpus)
+{
+	(void)several_vcpus;
+	return &counting_shared;
+}
+#endif

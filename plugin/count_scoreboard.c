@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+#include "counting.h"
+#include "timekeeper.h"
+
+struct vcpu_counter {
+	uint64_t armed; /* see timekeeper.h: fires at TK_ARMED_BIAS */
+};
+
+static struct {
+	struct qemu_plugin_scoreboard *score;
+	qemu_plugin_u64 counter;
+} board;
+
+static int board_init(void)
+{
+	board.score = qemu_plugin_scoreboard_new(sizeof(struct vcpu_counter));
+	if (!board.score)
+		return -1;
+	board.counter = qemu_plugin_scoreboard_u64_in_struct(board.score, struct vcpu_counter, armed);
+	return 0;
+}
+
+static unsigned board_counter_of(unsigned vcpu_index)
+{
+	return vcpu_index;
+}
+
+static void board_read(uint64_t *counters, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		counters[i] = qemu_plugin_u64_get(board.counter, i);
+}
+
+static void board_write(const uint64_t *counters, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		qemu_plugin_u64_set(board.counter, i, counters[i]);
+}
+
+static void board_instrument(struct qemu_plugin_tb *tb, bool exact, bool read_regs)
+{
+	size_t n = qemu_plugin_tb_n_insns(tb);
+
+	qemu_plugin_register_vcpu_tb_exec_cond_cb(tb, counting_fired,
+						  read_regs ? QEMU_PLUGIN_CB_R_REGS
+							    : QEMU_PLUGIN_CB_NO_REGS,
+						  QEMU_PLUGIN_COND_GE, board.counter, TK_ARMED_BIAS,
+						  COUNTING_AT_BLOCK_START(n));
+	if (!exact) {
+		qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(tb, QEMU_PLUGIN_INLINE_ADD_U64,
+								  board.counter, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+
+		if (i > 0)
+			qemu_plugin_register_vcpu_insn_exec_cond_cb(
+				insn, counting_fired, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_COND_GE,
+				board.counter, TK_ARMED_BIAS, NULL);
+		qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(insn, QEMU_PLUGIN_INLINE_ADD_U64,
+								    board.counter, 1);
+	}
+}
+
+const struct counting counting_scoreboard = {
+	.name = "scoreboard",
+	.init = board_init,
+	.counter_of = board_counter_of,
+	.read = board_read,
+	.write = board_write,
+	.instrument = board_instrument,
+};

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Counting strategies: how QEMU counts a vCPU's instructions into the timekeeper's
+ * counters (timekeeper.h) and calls counting_fired() once a counter passed its budget.
+ * Every check comes before its count, so the callback sees the instructions executed so
+ * far. Default mode: a block is checked and counted whole at its start. Exact mode: every
+ * instruction is checked and counted, the first one by the block's check (only a block's
+ * check may read the guest's clock). Counting instructions one by one is also what keeps
+ * exact mode exact where QEMU cuts a block short at a device access and re-runs the rest
+ * uninstrumented: a block counted whole at its start counts those twice.
+ */
+#ifndef COUNTING_H
+#define COUNTING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <qemu-plugin.h>
+
+struct counting {
+	const char *name;
+	/* Sets up the counters (at install). -1 when it cannot. */
+	int (*init)(void);
+	/* The counter vCPU vcpu_index counts in. */
+	unsigned (*counter_of)(unsigned vcpu_index);
+	/* Copies counters 0..n-1 out of QEMU, and back in. */
+	void (*read)(uint64_t *counters, unsigned n);
+	void (*write)(const uint64_t *counters, unsigned n);
+	/* Instruments a translated block; read_regs: its start check may read registers. */
+	void (*instrument)(struct qemu_plugin_tb *tb, bool exact, bool read_regs);
+};
+
+/* Per-vCPU scoreboard, inline adds, conditional checks (API level 3 on, one vCPU). */
+extern const struct counting counting_scoreboard;
+/*
+ * One counter for all vCPUs from a C callback per block (or instruction). With several
+ * vCPUs QEMU 10.0 compiles the vCPU index into each translated block (single-threaded
+ * round-robin under -icount) although blocks are shared between vCPUs, so per-vCPU
+ * scoreboards and callback indices are wrong; under -icount the vCPUs run in turn and
+ * guest time is their sum anyway. API level 1 counts this way only.
+ */
+extern const struct counting counting_shared;
+
+/* A check's userdata: at a block's start the block's length (odd value), else NULL. */
+#define COUNTING_AT_BLOCK_START(n) ((void *)(uintptr_t)((uintptr_t)(n) << 1 | 1))
+static inline uint64_t counting_block_insns(const void *udata)
+{
+	uintptr_t u = (uintptr_t)udata;
+
+	return u & 1 ? u >> 1 : 0;
+}
+
+/* The plugin's handler (plugin.c): a counter passed its budget. udata as above. */
+void counting_fired(unsigned vcpu_index, void *udata);
+
+#endif

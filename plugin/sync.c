@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+#include <inttypes.h>
+#include <string.h>
+
+#include "log.h"
+#include "sync.h"
+
+int sync_init(struct sync_core *core, const struct sync_config *cfg)
+{
+	memset(core, 0, sizeof(*core));
+	core->cfg = *cfg;
+	return tk_init(&core->tk, cfg->quantum_ns, cfg->shift) < 0 ? -1 : 0;
+}
+
+void sync_destroy(struct sync_core *core)
+{
+	tk_destroy(&core->tk);
+}
+
+uint64_t sync_add_counter(struct sync_core *core, unsigned index)
+{
+	return tk_add_vcpu(&core->tk, index);
+}
+
+/*
+ * The guest's clock at a block's start already includes the whole block (QEMU charges a
+ * block's instructions on entry): take them off. Time zero is the guest's clock at its
+ * first instruction: 0 under sleep=off, the host time QEMU let pass before the guest ran
+ * under sleep=on.
+ */
+static uint64_t clock_since_origin(struct sync_core *core, uint64_t clock_ns,
+				   uint64_t block_insns, uint64_t counted_ns)
+{
+	uint64_t block_ns = tk_insns_to_ns(&core->tk, block_insns);
+
+	clock_ns = clock_ns > block_ns ? clock_ns - block_ns : 0;
+	if (!core->clock_origin_set) {
+		core->clock_origin_ns = clock_ns > counted_ns ? clock_ns - counted_ns : 0;
+		core->clock_origin_set = true;
+	}
+	return clock_ns > core->clock_origin_ns ? clock_ns - core->clock_origin_ns : 0;
+}
+
+static void trace_sync(const struct sync_core *core, uint64_t now_ns, uint64_t clock_ns, bool idle)
+{
+	FILE *trace = core->cfg.trace;
+
+	fprintf(trace, "%" PRIu64 " %" PRIu64 " %" PRIu64, core->tk.syncs + 1,
+		core->tk.next_boundary_ns, now_ns);
+	if (clock_ns == SYNC_NO_CLOCK)
+		fprintf(trace, " -");
+	else
+		fprintf(trace, " %" PRIu64, clock_ns);
+	fprintf(trace, "%s\n", idle ? " idle" : "");
+}
+
+enum sync_answer sync_check(struct sync_core *core, uint64_t *counters, uint64_t block_insns,
+			    uint64_t clock_ns)
+{
+	struct timekeeper *tk = &core->tk;
+	const struct sync_peer *peer = &core->cfg.peer;
+	uint64_t counted_ns = tk_now_ns(tk, counters);
+	uint64_t now_ns = counted_ns;
+
+	/* Only a block's start may read the guest's clock ("Bad icount read" mid-block). */
+	if (!block_insns)
+		clock_ns = SYNC_NO_CLOCK;
+	if (clock_ns != SYNC_NO_CLOCK) {
+		clock_ns = clock_since_origin(core, clock_ns, block_insns, counted_ns);
+		if (core->cfg.follow_clock)
+			now_ns = tk_follow_clock(tk, counters, clock_ns,
+						 core->cfg.clock_resolution_ns);
+	}
+	while (tk_boundary_due(tk, now_ns)) {
+		/* A boundary beyond the instructions' time was passed while idle. */
+		bool idle = tk->next_boundary_ns > counted_ns;
+		struct ts_halt halt = {
+			.reason = core->cfg.protocol == 1 ? TS_HALT_QUANTUM : TS_HALT_GRANTED,
+			.flags = idle ? TS_HALT_IDLE : 0,
+			.guest_ns = idle ? tk->next_boundary_ns : now_ns,
+			.instructions = tk_executed(tk, counters),
+		};
+		uint64_t until_ns = 0;
+		enum sync_answer answer = peer->sync(peer->ctx, &halt, &until_ns);
+
+		if (answer != SYNC_GRANTED && answer != SYNC_RUN_FREE)
+			return answer;
+		if (answer == SYNC_GRANTED && core->cfg.protocol == 2 && until_ns <= halt.guest_ns) {
+			char text[TS_GOODBYE_TEXT_SIZE];
+
+			snprintf(text, sizeof(text), "RUN_UNTIL %" PRIu64 " is not after %" PRIu64,
+				 until_ns, halt.guest_ns);
+			peer->protocol_error(peer->ctx, text);
+			return SYNC_STOP_FAIL;
+		}
+		if (core->cfg.trace)
+			trace_sync(core, now_ns, clock_ns, idle);
+		tk_boundary_synced(tk, now_ns, idle);
+		if (answer == SYNC_GRANTED && until_ns)
+			tk_set_next_boundary(tk, until_ns);
+	}
+	tk_rearm(tk, counters);
+	return SYNC_GRANTED;
+}
+
+void sync_halt_insn(struct sync_core *core, unsigned index, uint64_t *counters,
+		    bool clock_readable)
+{
+	const char *halt = core->cfg.halt_mnemonic;
+
+	core->halts_seen++;
+	if (core->cfg.follow_clock && clock_readable)
+		tk_fire_at_next_check(&core->tk, index, counters);
+	else if (core->halts_seen == 1)
+		say("the guest executed %s: while every vCPU idles QEMU's clock moves on without "
+		    "instructions, and that idle time is not synchronized. Keep the guest busy "
+		    "where sync matters (Linux: idle=poll on x86, nohlt elsewhere; bare metal: "
+		    "spin instead of %s), and use -icount sleep=off for reproducible runs",
+		    halt, halt);
+}
+
+void sync_stats(const struct sync_core *core, const uint64_t *counters,
+		const struct wait_stats *waits, struct sync_stats *out)
+{
+	*out = (struct sync_stats){
+		.syncs = core->tk.syncs,
+		.max_late_ns = core->tk.max_late_ns,
+		.wait_mean_ns = waits->count ? waits->total_ns / waits->count : 0,
+		.wait_p99_ns = wait_stats_percentile(waits, 99),
+		.wait_max_ns = waits->max_ns,
+		.wait_total_ns = waits->total_ns,
+		.halt_instructions = core->halts_seen,
+		.idle_ns = core->tk.idle_ns,
+		.clock_origin_ns = core->clock_origin_ns,
+	};
+	if (counters) {
+		out->guest_ns = tk_now_ns(&core->tk, counters);
+		out->instructions = tk_executed(&core->tk, counters);
+	}
+}
+
+void sync_stats_text(const struct sync_stats *st, char *text, size_t len)
+{
+	size_t used = 0;
+
+	text[0] = '\0';
+#define SYNC_STATS_TEXT(name, before, after)                                           \
+	if (used < len)                                                                \
+		used += (size_t)snprintf(text + used, len - used, "%s%" PRIu64 "%s", before, \
+					 st->name, after);
+	SYNC_STATS_FIELDS(SYNC_STATS_TEXT)
+#undef SYNC_STATS_TEXT
+}
+
+void sync_stats_json(const struct sync_stats *st, FILE *out)
+{
+	const char *sep = "{";
+
+#define SYNC_STATS_JSON(name, before, after)                                  \
+	fprintf(out, "%s\"" #name "\": %" PRIu64, sep, st->name);               \
+	sep = ", ";
+	SYNC_STATS_FIELDS(SYNC_STATS_JSON)
+#undef SYNC_STATS_JSON
+	fprintf(out, "}\n");
+}
