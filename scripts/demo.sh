@@ -19,7 +19,7 @@ echo "demo: synchronized every 1000 us of guest time with timesync-peer"
 timeout -k 2 120 build/tools/timesync-peer --host-to-guest "$h2g" --guest-to-host "$g2h" \
 	--quantum-us 1000 --print-every 10 &
 peer=$!
-timeout -k 2 120 qemu-system-riscv64 -M virt -bios none -nographic -icount shift=0 \
+timeout -k 2 120 qemu-system-riscv64 -M virt -bios none -nographic -icount shift=0,sleep=off \
 	-kernel build/guests/hello.elf \
 	-device "loader,addr=0x80001000,data=$iterations,data-len=8" \
 	-plugin "build/plugin/libTimeSyncPlugin.so,HostToGuestPipe=$h2g,GuestToHostPipe=$g2h,TimeinMicroseconds=1000" \
