@@ -39,12 +39,25 @@ static const struct option_spec option_specs[] = {
 	  .choices = loss_actions },
 	{ .key = "connect_timeout", .kind = OPT_UINT, .offset = FIELD(connect_timeout_s),
 	  .max = 1000000 },
+	{ .key = "sync_timeout", .kind = OPT_UINT, .offset = FIELD(sync_timeout_s),
+	  .max = 1000000 },
 };
 #define N_OPTIONS (sizeof(option_specs) / sizeof(option_specs[0]))
 
-const char ts_options_known[] = "HostToGuestPipe, GuestToHostPipe, TimeInMicroseconds, "
-				"TimeInNanoseconds, exact, require_icount, trace, stats, follow_clock, protocol, "
-				"transport, path, participant_lost, connect_timeout";
+/* "HostToGuestPipe, GuestToHostPipe, ...": every key of the table, for messages. */
+static const char *known_options(void)
+{
+	static char known[512];
+
+	if (!known[0]) {
+		size_t used = 0;
+
+		for (size_t k = 0; k < N_OPTIONS && used < sizeof(known); k++)
+			used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s",
+						 k ? ", " : "", option_specs[k].key);
+	}
+	return known;
+}
 
 static int fail(char *err, size_t err_len, const char *fmt, ...)
 {
@@ -175,7 +188,7 @@ int ts_options_parse(struct ts_options *opts, int argc, char **argv, char *err, 
 		const struct option_spec *spec = find_spec(argv[i], (size_t)(eq - argv[i]));
 		if (!spec)
 			return fail(err, err_len, "unknown option '%.*s' (known: %s)",
-				    (int)(eq - argv[i]), argv[i], ts_options_known);
+				    (int)(eq - argv[i]), argv[i], known_options());
 		if (seen[spec - option_specs])
 			return fail(err, err_len, "%s given twice", spec->key);
 		seen[spec - option_specs] = true;

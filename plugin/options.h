@@ -21,6 +21,7 @@ struct ts_options {
 	const char *path;          /* path=: the socket or shared-memory file */
 	const char *participant_lost; /* participant_lost=exit|run */
 	uint64_t connect_timeout_s;   /* connect_timeout=SECONDS, 0: forever */
+	uint64_t sync_timeout_s;      /* sync_timeout=SECONDS: for each answer, 0: forever */
 };
 
 /*
@@ -29,8 +30,5 @@ struct ts_options {
  * *opts point into argv.
  */
 int ts_options_parse(struct ts_options *opts, int argc, char **argv, char *err, size_t err_len);
-
-/* The option keys, for messages: "HostToGuestPipe, GuestToHostPipe, ...". */
-extern const char ts_options_known[];
 
 #endif

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
@@ -11,6 +13,8 @@
 #define WAIT_SLICE_MS 50
 /* Tell the user the guest waits for a participant once it has waited this long. */
 #define CONNECT_NOTICE_NS 1000000000u
+/* Tell the user the participant has not answered a halt for this long. */
+#define ANSWER_NOTICE_NS 10000000000u
 
 static struct {
 	struct peer_config cfg;
@@ -21,6 +25,8 @@ static struct {
 	uint64_t wait_start_ns;
 	bool connecting;
 	bool connect_noticed;
+	bool answer_noticed;   /* "still waiting" said for the halt in hand */
+	uint64_t halt_guest_ns; /* guest time of the halt in hand, for messages */
 	struct wait_stats waits;
 } peer;
 
@@ -29,9 +35,19 @@ static int keep_waiting(void *arg)
 	(void)arg;
 	if (peer.cfg.quit_requested && peer.cfg.quit_requested())
 		return -EINTR;
-	if (!peer.connecting)
-		return 0;
 	uint64_t waited = ts_now_ns() - peer.wait_start_ns;
+	if (!peer.connecting) {
+		if (!peer.answer_noticed && waited >= ANSWER_NOTICE_NS) {
+			say("still waiting for the participant on %s to answer the halt at guest "
+			    "time %" PRIu64 " ns (%" PRIu64 " s so far%s)", peer.cfg.where,
+			    peer.halt_guest_ns, waited / 1000000000u,
+			    peer.cfg.sync_timeout_ns ? "" : "; sync_timeout= gives up");
+			peer.answer_noticed = true;
+		}
+		if (peer.cfg.sync_timeout_ns && waited >= peer.cfg.sync_timeout_ns)
+			return -ETIMEDOUT;
+		return 0;
+	}
 	if (!peer.connect_noticed && waited >= CONNECT_NOTICE_NS) {
 		say("guest halted at its first boundary; waiting for a participant on %s",
 		    peer.cfg.where);
@@ -107,6 +123,23 @@ static enum sync_answer connect_peer(void)
 	return SYNC_GRANTED;
 }
 
+/* sync_timeout ran out: say so, tell the participant (protocol 2), stop QEMU. */
+static enum sync_answer answer_timed_out(void)
+{
+	char text[TS_GOODBYE_TEXT_SIZE];
+
+	snprintf(text, sizeof(text), "no answer within sync_timeout=%" PRIu64 " s",
+		 peer.cfg.sync_timeout_ns / 1000000000u);
+	say("the participant on %s did not answer the halt at guest time %" PRIu64 " ns within "
+	    "sync_timeout=%" PRIu64 " s", peer.cfg.where, peer.halt_guest_ns,
+	    peer.cfg.sync_timeout_ns / 1000000000u);
+	say("stopping QEMU");
+	ts_session_close(peer.session, TS_GOODBYE_ERROR, text);
+	peer.session = NULL;
+	peer.gone = true;
+	return SYNC_STOP_FAIL;
+}
+
 enum sync_answer peer_sync(void *unused, const struct ts_halt *halt, uint64_t *until_ns)
 {
 	int ret;
@@ -125,11 +158,15 @@ enum sync_answer peer_sync(void *unused, const struct ts_halt *halt, uint64_t *u
 		if (ret < 0)
 			return lost(ret, "cannot send the halt");
 		peer.halt_sent = true;
+		peer.answer_noticed = false;
+		peer.halt_guest_ns = halt->guest_ns;
 		peer.wait_start_ns = ts_now_ns();
 	}
 	ret = ts_session_wait_grant(peer.session, until_ns);
 	if (ret == -EINTR)
 		return SYNC_INTERRUPTED;
+	if (ret == -ETIMEDOUT)
+		return answer_timed_out();
 	if (ret < 0)
 		return lost(ret, "no answer");
 	peer.halt_sent = false;

@@ -20,6 +20,7 @@
 struct peer_config {
 	struct ts_session_config session;
 	uint64_t connect_timeout_ns; /* 0: wait for the participant forever */
+	uint64_t sync_timeout_ns;    /* 0: wait for each answer forever */
 	bool run_free_on_loss;       /* participant gone: guest runs on instead of QEMU ending */
 	const char *where;           /* the paths, for messages */
 	bool (*quit_requested)(void); /* asked while waiting: true ends the wait (SYNC_INTERRUPTED) */

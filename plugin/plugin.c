@@ -210,6 +210,7 @@ static int prepare_peer(const struct ts_options *opts)
 			.quantum_ns = opts->quantum_ns,
 		},
 		.connect_timeout_ns = opts->connect_timeout_s * 1000000000u,
+		.sync_timeout_ns = opts->sync_timeout_s * 1000000000u,
 		.run_free_on_loss = strcmp(opts->participant_lost, "run") == 0,
 		.where = where,
 		.quit_requested = quit_requested,

@@ -122,6 +122,7 @@ static void test_every_option_rejects_empty_negative_overflowing_garbage_and_rep
 	static const char *const keys[] = { "TimeInMicroseconds", "TimeInNanoseconds", "exact",
 					    "require_icount", "follow_clock", "protocol",
 					    "transport", "participant_lost", "connect_timeout",
+					    "sync_timeout",
 					    "HostToGuestPipe", "GuestToHostPipe", "trace", "stats", "path" };
 	static const char *const bad_values[] = { "", "-1", "18446744073709551616",
 						  "99999999999999999999999", "x1", "1x", " 1" };
