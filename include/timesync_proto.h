@@ -53,6 +53,11 @@ extern "C" {
 
 /* HALT flags. */
 #define TS_HALT_IDLE (UINT32_C(1) << 0) /* the boundary passed while every vCPU was idle */
+/*
+ * The guest's own clock went back since the previous HALT (system_reset, a reboot, loadvm):
+ * guest time goes on without a jump, and the guest's clock now reads less than it.
+ */
+#define TS_HALT_CLOCK_RESET (UINT32_C(1) << 1)
 
 /* GOODBYE reasons. */
 #define TS_GOODBYE_POWEROFF 1 /* the guest powered itself off */

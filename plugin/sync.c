@@ -23,22 +23,39 @@ uint64_t sync_add_counter(struct sync_core *core, unsigned index)
 }
 
 /*
- * The guest's clock at a block's start already includes the whole block (QEMU charges a
- * block's instructions on entry): take them off. Time zero is the guest's clock at its
- * first instruction: 0 under sleep=off, the host time QEMU let pass before the guest ran
- * under sleep=on.
+ * The guest's clock as guest time. At a block's start it already includes the whole
+ * block (QEMU charges a block's instructions on entry): take them off. Time zero is the
+ * guest's clock at its first instruction: 0 under sleep=off, the host time QEMU let pass
+ * before the guest ran under sleep=on. A clock that goes back (system_reset, a reboot,
+ * loadvm restore or restart it) does not take guest time back: synchronized time never
+ * runs backwards, so guest time goes on and the clock is re-based to it.
  */
-static uint64_t clock_since_origin(struct sync_core *core, uint64_t clock_ns,
-				   uint64_t block_insns, uint64_t counted_ns)
+static uint64_t clock_as_guest_time(struct sync_core *core, uint64_t clock_ns,
+				    uint64_t block_insns, uint64_t now_ns)
 {
 	uint64_t block_ns = tk_insns_to_ns(&core->tk, block_insns);
+	int64_t at_start = (int64_t)(clock_ns > block_ns ? clock_ns - block_ns : 0);
+	int64_t since;
 
-	clock_ns = clock_ns > block_ns ? clock_ns - block_ns : 0;
 	if (!core->clock_origin_set) {
-		core->clock_origin_ns = clock_ns > counted_ns ? clock_ns - counted_ns : 0;
+		core->clock_origin_ns = (uint64_t)at_start > now_ns ? (uint64_t)at_start - now_ns : 0;
+		core->clock_base_ns = -(int64_t)core->clock_origin_ns;
+		core->last_clock_ns = INT64_MIN;
 		core->clock_origin_set = true;
 	}
-	return clock_ns > core->clock_origin_ns ? clock_ns - core->clock_origin_ns : 0;
+	since = at_start + core->clock_base_ns;
+	if (core->last_clock_ns != INT64_MIN &&
+	    since + (int64_t)core->cfg.clock_resolution_ns < core->last_clock_ns) {
+		say("the guest's clock went back by %" PRId64 " ns at guest time %" PRIu64 " ns "
+		    "(system_reset, a reboot or loadvm): guest time goes on from there and follows "
+		    "the guest's clock again from now", core->last_clock_ns - since, now_ns);
+		core->clock_base_ns += (int64_t)now_ns - since;
+		core->clock_resets++;
+		core->clock_reset_pending = true;
+		since = (int64_t)now_ns;
+	}
+	core->last_clock_ns = since;
+	return since > 0 ? (uint64_t)since : 0;
 }
 
 static void trace_sync(const struct sync_core *core, uint64_t now_ns, uint64_t clock_ns, bool idle)
@@ -66,7 +83,7 @@ enum sync_answer sync_check(struct sync_core *core, uint64_t *counters, uint64_t
 	if (!block_insns)
 		clock_ns = SYNC_NO_CLOCK;
 	if (clock_ns != SYNC_NO_CLOCK) {
-		clock_ns = clock_since_origin(core, clock_ns, block_insns, counted_ns);
+		clock_ns = clock_as_guest_time(core, clock_ns, block_insns, counted_ns);
 		if (core->cfg.follow_clock)
 			now_ns = tk_follow_clock(tk, counters, clock_ns,
 						 core->cfg.clock_resolution_ns);
@@ -76,7 +93,8 @@ enum sync_answer sync_check(struct sync_core *core, uint64_t *counters, uint64_t
 		bool idle = tk->next_boundary_ns > counted_ns;
 		struct ts_halt halt = {
 			.reason = core->cfg.protocol == 1 ? TS_HALT_QUANTUM : TS_HALT_GRANTED,
-			.flags = idle ? TS_HALT_IDLE : 0,
+			.flags = (idle ? TS_HALT_IDLE : 0) |
+				 (core->clock_reset_pending ? TS_HALT_CLOCK_RESET : 0),
 			.guest_ns = idle ? tk->next_boundary_ns : now_ns,
 			.instructions = tk_executed(tk, counters),
 		};
@@ -93,6 +111,7 @@ enum sync_answer sync_check(struct sync_core *core, uint64_t *counters, uint64_t
 			peer->protocol_error(peer->ctx, text);
 			return SYNC_STOP_FAIL;
 		}
+		core->clock_reset_pending = false;
 		if (core->cfg.trace)
 			trace_sync(core, now_ns, clock_ns, idle);
 		tk_boundary_synced(tk, now_ns, idle);
@@ -132,6 +151,7 @@ void sync_stats(const struct sync_core *core, const uint64_t *counters,
 		.halt_instructions = core->halts_seen,
 		.idle_ns = core->tk.idle_ns,
 		.clock_origin_ns = core->clock_origin_ns,
+		.clock_resets = core->clock_resets,
 	};
 	if (counters) {
 		out->guest_ns = tk_now_ns(&core->tk, counters);

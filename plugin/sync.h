@@ -51,6 +51,10 @@ struct sync_core {
 	struct timekeeper tk;
 	bool clock_origin_set;
 	uint64_t clock_origin_ns; /* the guest's clock at its first instruction */
+	int64_t clock_base_ns;    /* added to the guest's clock to give guest time */
+	int64_t last_clock_ns;    /* the last reading, as guest time */
+	uint64_t clock_resets;    /* times the guest's clock went back (reset, loadvm) */
+	bool clock_reset_pending; /* the next halt carries TS_HALT_CLOCK_RESET */
 	uint64_t halts_seen;      /* halt instructions executed */
 };
 
@@ -96,7 +100,8 @@ void sync_halt_insn(struct sync_core *core, unsigned index, uint64_t *counters,
 	X(wait_total_ns, " total ", " ns")                                       \
 	X(halt_instructions, ", ", " halt instructions")                        \
 	X(idle_ns, ", ", " ns idle")                                             \
-	X(clock_origin_ns, ", clock origin ", " ns")
+	X(clock_origin_ns, ", clock origin ", " ns")                            \
+	X(clock_resets, ", ", " clock resets")
 
 struct sync_stats {
 #define SYNC_STATS_MEMBER(name, before, after) uint64_t name;

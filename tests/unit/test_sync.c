@@ -317,6 +317,33 @@ static void test_the_clock_origin_is_the_clock_at_the_first_instruction(void)
 	sync_destroy(&m.core);
 }
 
+static void test_a_clock_that_goes_back_does_not_take_guest_time_back(void)
+{
+	struct model m;
+
+	model_setup(&m, 1000, 0, 1, 2, 100);
+	m.peer.step_ns = 1000;
+	model_run_clocked(&m, 2500, 10, 0);
+	CHECK_EQ_U64(m.peer.syncs_seen, 2);
+	/* system_reset: the guest's clock starts again at 0, instructions go on. */
+	uint64_t reset_at = m.executed;
+	while (m.executed < 5010)
+		model_block_clock(&m, 0, 10, m.executed + 10 - reset_at);
+	CHECK_EQ_U64(m.core.clock_resets, 1);
+	CHECK_EQ_U64(m.peer.syncs_seen, 5); /* 3000, 4000, 5000: none lost, none early */
+	CHECK(m.peer.halts[2].flags & TS_HALT_CLOCK_RESET);
+	CHECK_EQ_U64(m.peer.halts[2].guest_ns, 3000);
+	CHECK(!(m.peer.halts[3].flags & TS_HALT_CLOCK_RESET));
+	CHECK_EQ_U64(m.peer.halts[4].guest_ns, 5000);
+	/* The clock is followed again: idle after the reset moves guest time on. */
+	sync_halt_insn(&m.core, 0, m.counters, true);
+	model_block_clock(&m, 0, 10, m.executed + 10 - reset_at + 2000);
+	CHECK_EQ_U64(m.peer.syncs_seen, 7);
+	CHECK(m.peer.halts[6].flags & TS_HALT_IDLE);
+	CHECK_EQ_U64(m.core.tk.idle_ns, 2000);
+	sync_destroy(&m.core);
+}
+
 static void test_protocol_2_grants_set_the_next_boundary(void)
 {
 	struct model m;
@@ -425,14 +452,14 @@ static void test_exit_statistics_print_one_table_as_text_and_json(void)
 	sync_stats_text(&st, text, sizeof(text));
 	CHECK(strcmp(text, "3 syncs, guest time 3000 ns, 3000 instructions, max late 0 ns, "
 		      "waited for participant mean 200 ns p99 300 ns max 300 ns total 400 ns, "
-		      "0 halt instructions, 0 ns idle, clock origin 0 ns") == 0);
+		      "0 halt instructions, 0 ns idle, clock origin 0 ns, 0 clock resets") == 0);
 	CHECK(out != NULL);
 	sync_stats_json(&st, out);
 	fclose(out);
 	CHECK(strcmp(json, "{\"syncs\": 3, \"guest_ns\": 3000, \"instructions\": 3000, "
 		      "\"max_late_ns\": 0, \"wait_mean_ns\": 200, \"wait_p99_ns\": 300, "
 		      "\"wait_max_ns\": 300, \"wait_total_ns\": 400, \"halt_instructions\": 0, "
-		      "\"idle_ns\": 0, \"clock_origin_ns\": 0}\n") == 0);
+		      "\"idle_ns\": 0, \"clock_origin_ns\": 0, \"clock_resets\": 0}\n") == 0);
 	sync_destroy(&m.core);
 }
 
@@ -450,6 +477,7 @@ int main(void)
 	RUN(test_boundaries_passed_while_idle_are_delivered_as_idle_halts);
 	RUN(test_instructions_counted_twice_by_io_are_taken_back_by_the_clock);
 	RUN(test_the_clock_origin_is_the_clock_at_the_first_instruction);
+	RUN(test_a_clock_that_goes_back_does_not_take_guest_time_back);
 	RUN(test_protocol_2_grants_set_the_next_boundary);
 	RUN(test_a_grant_not_after_the_halt_is_a_protocol_error);
 	RUN(test_an_interrupted_wait_fires_again_and_syncs_once);
