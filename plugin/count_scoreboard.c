@@ -3,12 +3,14 @@
 #include "timekeeper.h"
 
 struct vcpu_counter {
-	uint64_t armed; /* see timekeeper.h: fires at TK_ARMED_BIAS */
+	uint64_t armed;      /* see timekeeper.h: fires at TK_ARMED_BIAS */
+	uint64_t want_clock; /* nonzero: the next clock read calls counting_clock_read() */
 };
 
 static struct {
 	struct qemu_plugin_scoreboard *score;
 	qemu_plugin_u64 counter;
+	qemu_plugin_u64 want_clock;
 } board;
 
 static int board_init(void)
@@ -17,6 +19,8 @@ static int board_init(void)
 	if (!board.score)
 		return -1;
 	board.counter = qemu_plugin_scoreboard_u64_in_struct(board.score, struct vcpu_counter, armed);
+	board.want_clock = qemu_plugin_scoreboard_u64_in_struct(board.score, struct vcpu_counter,
+								want_clock);
 	return 0;
 }
 
@@ -63,6 +67,21 @@ static void board_instrument(struct qemu_plugin_tb *tb, bool exact, bool read_re
 	}
 }
 
+/* A conditional check: a clock read costs a compare until one is wanted. */
+static void board_instrument_clock_read(struct qemu_plugin_insn *insn, void *udata)
+{
+	qemu_plugin_register_vcpu_insn_exec_cond_cb(insn, counting_clock_read,
+						    QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_COND_NE,
+						    board.want_clock, 0, udata);
+	qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(insn, QEMU_PLUGIN_INLINE_STORE_U64,
+							    board.want_clock, 0);
+}
+
+static void board_want_clock_read(unsigned vcpu_index)
+{
+	qemu_plugin_u64_set(board.want_clock, vcpu_index, 1);
+}
+
 const struct counting counting_scoreboard = {
 	.name = "scoreboard",
 	.init = board_init,
@@ -70,4 +89,6 @@ const struct counting counting_scoreboard = {
 	.read = board_read,
 	.write = board_write,
 	.instrument = board_instrument,
+	.instrument_clock_read = board_instrument_clock_read,
+	.want_clock_read = board_want_clock_read,
 };

@@ -28,6 +28,13 @@ struct counting {
 	void (*write)(const uint64_t *counters, unsigned n);
 	/* Instruments a translated block; read_regs: its start check may read registers. */
 	void (*instrument)(struct qemu_plugin_tb *tb, bool exact, bool read_regs);
+	/*
+	 * Clock reads (NULL where the strategy cannot follow them): instrument_clock_read
+	 * makes a clock-read instruction call counting_clock_read(vcpu, udata) while its
+	 * vCPU wants one (want_clock_read), which then wants none until told again.
+	 */
+	void (*instrument_clock_read)(struct qemu_plugin_insn *insn, void *udata);
+	void (*want_clock_read)(unsigned vcpu_index);
 };
 
 /* Per-vCPU scoreboard, inline adds, conditional checks (API level 3 on, one vCPU). */
@@ -52,5 +59,8 @@ static inline uint64_t counting_block_insns(const void *udata)
 
 /* The plugin's handler (plugin.c): a counter passed its budget. udata as above. */
 void counting_fired(unsigned vcpu_index, void *udata);
+
+/* The plugin's handler (plugin.c): the guest is about to read its clock, as wanted. */
+void counting_clock_read(unsigned vcpu_index, void *udata);
 
 #endif

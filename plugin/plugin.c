@@ -42,7 +42,18 @@ static struct {
 	const struct halt_insn *halt;
 	const struct clock_reg *clock;          /* the guest's clock register, if any */
 	struct qemu_plugin_register *clock_reg; /* found at the first vCPU's init */
+	/* Following the guest's clock reads (x86_64, aarch64): see target.h. */
+	const char *target_name;
+	bool clock_reads;
+	uint64_t clock_read_hz;
+	struct qemu_plugin_register *gpr[31];  /* target_clock_read_register()'s, by index */
+	uintptr_t pending_read;                /* a read's udata, until the next block start */
 } ts;
+
+/* A clock read's userdata: its kind and destination register (aarch64 Xt); never 0. */
+#define CLOCK_READ_UDATA(kind, xt) ((uintptr_t)(xt) << 2 | (uintptr_t)(kind) << 1 | 1)
+#define CLOCK_READ_KIND(u) ((enum clock_read_kind)((u) >> 1 & 1))
+#define CLOCK_READ_XT(u) ((unsigned)((u) >> 2))
 
 /* The guest's own clock in ns, read from its clock register; SYNC_NO_CLOCK if none. */
 static uint64_t guest_clock_ns(void)
@@ -52,6 +63,24 @@ static uint64_t guest_clock_ns(void)
 	if (!ts.clock_reg || !compat_read_register(ts.clock_reg, &ticks))
 		return SYNC_NO_CLOCK;
 	return target_clock_ns(ts.clock, ticks);
+}
+
+/* What the guest's clock read (pending_read) left in its registers, in ns. */
+static uint64_t clock_read_ns(uintptr_t read)
+{
+	uint64_t low, high, ticks;
+
+	if (CLOCK_READ_KIND(read) == CLOCK_READ_EDX_EAX) {
+		if (!ts.gpr[0] || !ts.gpr[1] || !compat_read_register(ts.gpr[0], &low) ||
+		    !compat_read_register(ts.gpr[1], &high))
+			return SYNC_NO_CLOCK;
+		ticks = (high & 0xffffffffu) << 32 | (low & 0xffffffffu);
+	} else if (!ts.gpr[CLOCK_READ_XT(read)] ||
+		   !compat_read_register(ts.gpr[CLOCK_READ_XT(read)], &ticks)) {
+		return SYNC_NO_CLOCK;
+	}
+	return ts.clock_read_hz == 1000000000u ? ticks
+		: target_clock_ns(&(struct clock_reg){ .hz = ts.clock_read_hz }, ticks);
 }
 
 static unsigned n_counters(void)
@@ -72,15 +101,38 @@ void counting_fired(unsigned vcpu_index, void *udata)
 	enum sync_answer answer;
 
 	(void)vcpu_index;
+	uint64_t clock_ns = SYNC_NO_CLOCK, clock_ahead = 0;
+
 	pthread_mutex_lock(&ts.lock);
 	quit_watch_start();
 	ts.counting->read(ts.counters, n_counters());
-	answer = sync_check(&ts.core, ts.counters, block_insns,
-			    block_insns ? guest_clock_ns() : SYNC_NO_CLOCK);
+	/* Only a block's start may read registers ("Bad icount read" mid-block). */
+	if (block_insns && ts.pending_read)
+		clock_ns = clock_read_ns(ts.pending_read);
+	else if (block_insns) {
+		clock_ns = guest_clock_ns();
+		clock_ahead = block_insns;
+	}
+	ts.pending_read = 0;
+	answer = sync_check(&ts.core, ts.counters, clock_ns, clock_ahead);
 	stop_qemu(answer);
+	/* Once per check: the guest's next clock read corrects the time since. */
+	if (ts.clock_reads)
+		ts.counting->want_clock_read(vcpu_index);
 	/* QEMU wants the vCPU back (quit, stop): leave the counters armed, go on later. */
 	if (answer != SYNC_INTERRUPTED)
 		ts.counting->write(ts.counters, n_counters());
+	pthread_mutex_unlock(&ts.lock);
+}
+
+/* The guest reads its clock, and one was wanted: check at the next block's start. */
+void counting_clock_read(unsigned vcpu_index, void *udata)
+{
+	pthread_mutex_lock(&ts.lock);
+	ts.pending_read = (uintptr_t)udata;
+	ts.counting->read(ts.counters, n_counters());
+	sync_fire_at_next_check(&ts.core, ts.counting->counter_of(vcpu_index), ts.counters);
+	ts.counting->write(ts.counters, n_counters());
 	pthread_mutex_unlock(&ts.lock);
 }
 
@@ -88,9 +140,11 @@ static void vcpu_halt(unsigned int vcpu_index, void *udata)
 {
 	(void)udata;
 	pthread_mutex_lock(&ts.lock);
+	if (ts.clock_reads)
+		ts.counting->want_clock_read(vcpu_index);
 	ts.counting->read(ts.counters, n_counters());
 	sync_halt_insn(&ts.core, ts.counting->counter_of(vcpu_index), ts.counters,
-		       ts.clock_reg != NULL);
+		       ts.clock_reg != NULL || ts.clock_reads);
 	ts.counting->write(ts.counters, n_counters());
 	pthread_mutex_unlock(&ts.lock);
 }
@@ -104,13 +158,31 @@ static bool insn_is_halt(const struct qemu_plugin_insn *insn)
 	       target_is_halt(ts.halt, bytes, ts.halt->len);
 }
 
+/* The guest's clock read this instruction is, as a callback's userdata; 0 if none. */
+static uintptr_t insn_clock_read(const struct qemu_plugin_insn *insn)
+{
+	uint8_t bytes[4];
+	size_t len = qemu_plugin_insn_size(insn);
+	const struct clock_read *read;
+
+	if (!ts.clock_reads || len > sizeof(bytes) || !compat_insn_bytes(insn, bytes, len))
+		return 0;
+	read = target_clock_read(ts.target_name, bytes, len);
+	if (!read || (read->kind == CLOCK_READ_XT && target_clock_read_xt(bytes) == 31))
+		return 0;
+	return CLOCK_READ_UDATA(read->kind, read->kind == CLOCK_READ_XT ? target_clock_read_xt(bytes) : 0);
+}
+
 static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
 	(void)id;
-	ts.counting->instrument(tb, ts.exact, ts.clock_reg != NULL);
+	ts.counting->instrument(tb, ts.exact, ts.clock_reg != NULL || ts.clock_reads);
 	for (size_t i = 0; i < qemu_plugin_tb_n_insns(tb); i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+		uintptr_t read = insn_clock_read(insn);
 
+		if (read)
+			ts.counting->instrument_clock_read(insn, (void *)read);
 		if (insn_is_halt(insn))
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, vcpu_halt,
 							       QEMU_PLUGIN_CB_NO_REGS, NULL);
@@ -153,6 +225,30 @@ static void add_counter(unsigned vcpu_index)
 	ts.counting->write(ts.counters, index + 1);
 }
 
+/* The registers the guest's clock reads land in; without them the reads are not followed. */
+static void find_clock_read_registers(void)
+{
+	char buf[8];
+	const char *name;
+	uint64_t cntfrq = 0;
+
+	for (unsigned i = 0;
+	     (name = target_clock_read_register(ts.target_name, i, buf, sizeof(buf))); i++) {
+		ts.gpr[i] = compat_find_register(name);
+		if (!ts.gpr[i]) {
+			say("note: no '%s' register in this vCPU's register set: the guest's clock "
+			    "reads cannot be followed, time the guest idles is not seen", name);
+			ts.clock_reads = false;
+			return;
+		}
+	}
+	struct qemu_plugin_register *frq = compat_find_register("CNTFRQ_EL0");
+	if (frq && compat_read_register(frq, &cntfrq) && cntfrq == 0)
+		say("note: CNTFRQ_EL0 reads 0: taking 62.5 MHz for the guest's counter");
+	ts.clock_read_hz = target_clock_read_hz(ts.target_name, cntfrq);
+	ts.core.cfg.clock_resolution_ns = (1000000000u + ts.clock_read_hz - 1) / ts.clock_read_hz;
+}
+
 static void vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index)
 {
 	(void)id;
@@ -160,6 +256,10 @@ static void vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index)
 	add_counter(vcpu_index);
 	if (ts.clock && !ts.clock_reg)
 		find_clock_register();
+	if (ts.clock_reads && !ts.gpr[0])
+		find_clock_read_registers();
+	if (ts.clock_reads)
+		ts.counting->want_clock_read(vcpu_index);
 	pthread_mutex_unlock(&ts.lock);
 }
 
@@ -269,6 +369,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		fprintf(ts.trace, "# sync boundary_ns guest_ns guest_clock_ns [idle]; guest_clock_ns "
 			"is the guest's clock minus its value at the first instruction\n");
 	ts.exact = opts.exact;
+	ts.target_name = info->target_name;
 	ts.halt = target_halt_insn(info->target_name);
 	ts.clock = target_clock_reg(info->target_name);
 	struct sync_config cfg = {
@@ -282,6 +383,13 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		.peer = { .sync = peer_sync, .protocol_error = peer_protocol_error },
 	};
 	ts.counting = compat_counting(info->system_emulation && info->system.max_vcpus > 1);
+	ts.clock_reads = opts.follow_clock && target_has_clock_reads(info->target_name) &&
+			 compat_reads_registers && ts.counting->instrument_clock_read;
+	if (opts.follow_clock && target_has_clock_reads(info->target_name) && !ts.clock_reads)
+		say("note: %s: the guest's clock reads are not followed %s, so time the guest "
+		    "idles is not seen", info->target_name,
+		    compat_reads_registers ? "with several vCPUs" : "by this QEMU's plugin API");
+	cfg.follow_clock = cfg.follow_clock || ts.clock_reads;
 	if (sync_init(&ts.core, &cfg) < 0 || ts.counting->init() < 0) {
 		say("cannot set up the plugin");
 		return -1;

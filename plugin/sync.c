@@ -23,17 +23,17 @@ uint64_t sync_add_counter(struct sync_core *core, unsigned index)
 }
 
 /*
- * The guest's clock as guest time. At a block's start it already includes the whole
- * block (QEMU charges a block's instructions on entry): take them off. Time zero is the
+ * The guest's clock as guest time. Read at a block's start it already includes the whole
+ * block (QEMU charges a block's instructions on entry): ahead_insns takes them off. Time zero is the
  * guest's clock at its first instruction: 0 under sleep=off, the host time QEMU let pass
  * before the guest ran under sleep=on. A clock that goes back (system_reset, a reboot,
  * loadvm restore or restart it) does not take guest time back: synchronized time never
  * runs backwards, so guest time goes on and the clock is re-based to it.
  */
 static uint64_t clock_as_guest_time(struct sync_core *core, uint64_t clock_ns,
-				    uint64_t block_insns, uint64_t now_ns)
+				    uint64_t ahead_insns, uint64_t now_ns)
 {
-	uint64_t block_ns = tk_insns_to_ns(&core->tk, block_insns);
+	uint64_t block_ns = tk_insns_to_ns(&core->tk, ahead_insns);
 	int64_t at_start = (int64_t)(clock_ns > block_ns ? clock_ns - block_ns : 0);
 	int64_t since;
 
@@ -71,19 +71,16 @@ static void trace_sync(const struct sync_core *core, uint64_t now_ns, uint64_t c
 	fprintf(trace, "%s\n", idle ? " idle" : "");
 }
 
-enum sync_answer sync_check(struct sync_core *core, uint64_t *counters, uint64_t block_insns,
-			    uint64_t clock_ns)
+enum sync_answer sync_check(struct sync_core *core, uint64_t *counters, uint64_t clock_ns,
+			    uint64_t clock_ahead_insns)
 {
 	struct timekeeper *tk = &core->tk;
 	const struct sync_peer *peer = &core->cfg.peer;
 	uint64_t counted_ns = tk_now_ns(tk, counters);
 	uint64_t now_ns = counted_ns;
 
-	/* Only a block's start may read the guest's clock ("Bad icount read" mid-block). */
-	if (!block_insns)
-		clock_ns = SYNC_NO_CLOCK;
 	if (clock_ns != SYNC_NO_CLOCK) {
-		clock_ns = clock_as_guest_time(core, clock_ns, block_insns, counted_ns);
+		clock_ns = clock_as_guest_time(core, clock_ns, clock_ahead_insns, counted_ns);
 		if (core->cfg.follow_clock)
 			now_ns = tk_follow_clock(tk, counters, clock_ns,
 						 core->cfg.clock_resolution_ns);
@@ -120,6 +117,11 @@ enum sync_answer sync_check(struct sync_core *core, uint64_t *counters, uint64_t
 	}
 	tk_rearm(tk, counters);
 	return SYNC_GRANTED;
+}
+
+void sync_fire_at_next_check(struct sync_core *core, unsigned index, uint64_t *counters)
+{
+	tk_fire_at_next_check(&core->tk, index, counters);
 }
 
 void sync_halt_insn(struct sync_core *core, unsigned index, uint64_t *counters,

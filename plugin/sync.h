@@ -70,15 +70,19 @@ uint64_t sync_add_counter(struct sync_core *core, unsigned index);
 
 /*
  * A counter fired. counters: every counter's value now (tk.n_vcpus of them), re-armed in
- * place unless the answer is SYNC_INTERRUPTED or a stop. block_insns: the length of the
- * block whose start this is (its instructions are counted already), 0 inside a block.
- * clock_ns: the guest's clock read at this block's start in ns, or SYNC_NO_CLOCK.
+ * place unless the answer is SYNC_INTERRUPTED or a stop. clock_ns: the guest's own clock
+ * in ns as read now, or SYNC_NO_CLOCK; it includes clock_ahead_insns instructions more
+ * than the counters (a clock register read at a block's start includes the block, which
+ * QEMU charges on entry; a clock read by the guest itself, none).
  * Returns SYNC_GRANTED when the guest may go on (SYNC_RUN_FREE too), SYNC_INTERRUPTED
  * when QEMU wants the vCPU back first (the counters stay armed: the check fires again),
  * or a stop.
  */
-enum sync_answer sync_check(struct sync_core *core, uint64_t *counters, uint64_t block_insns,
-			    uint64_t clock_ns);
+enum sync_answer sync_check(struct sync_core *core, uint64_t *counters, uint64_t clock_ns,
+			    uint64_t clock_ahead_insns);
+
+/* Makes counter index fire at its very next check (a clock reading is on its way). */
+void sync_fire_at_next_check(struct sync_core *core, unsigned index, uint64_t *counters);
 
 /*
  * Counter index ran a halt instruction (wfi, hlt). With the guest's clock readable

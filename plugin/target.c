@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdio.h>
 #include <string.h>
 
 #include "target.h"
@@ -16,9 +17,84 @@ static const struct clock_reg clock_regs[] = {
 	{ "riscv", "time", 10000000 },
 };
 
+/*
+ * aarch64 mrs Xt: CNTVCT_EL0 0xd53be040, CNTPCT_EL0 0xd53be020, and the self-synchronized
+ * CNTVCTSS_EL0 0xd53be0c0, CNTPCTSS_EL0 0xd53be0a0 (Linux patches those in on CPUs with
+ * ECV, e.g. -cpu max); the low 5 bits are Rt.
+ */
+#define MRS_MASK { 0xe0, 0xff, 0xff, 0xff }
+static const struct clock_read clock_reads[] = {
+	{ "x86_64", "rdtsc", { 0x0f, 0x31 }, { 0xff, 0xff }, 2, CLOCK_READ_EDX_EAX },
+	{ "x86_64", "rdtscp", { 0x0f, 0x01, 0xf9 }, { 0xff, 0xff, 0xff }, 3, CLOCK_READ_EDX_EAX },
+	{ "i386", "rdtsc", { 0x0f, 0x31 }, { 0xff, 0xff }, 2, CLOCK_READ_EDX_EAX },
+	{ "i386", "rdtscp", { 0x0f, 0x01, 0xf9 }, { 0xff, 0xff, 0xff }, 3, CLOCK_READ_EDX_EAX },
+	{ "aarch64", "mrs CNTVCT_EL0", { 0x40, 0xe0, 0x3b, 0xd5 }, MRS_MASK, 4, CLOCK_READ_XT },
+	{ "aarch64", "mrs CNTPCT_EL0", { 0x20, 0xe0, 0x3b, 0xd5 }, MRS_MASK, 4, CLOCK_READ_XT },
+	{ "aarch64", "mrs CNTVCTSS_EL0", { 0xc0, 0xe0, 0x3b, 0xd5 }, MRS_MASK, 4, CLOCK_READ_XT },
+	{ "aarch64", "mrs CNTPCTSS_EL0", { 0xa0, 0xe0, 0x3b, 0xd5 }, MRS_MASK, 4, CLOCK_READ_XT },
+};
+#define N_CLOCK_READS (sizeof(clock_reads) / sizeof(clock_reads[0]))
+
+static bool same_target(const char *target_name, const char *prefix)
+{
+	return strncmp(target_name, prefix, strlen(prefix)) == 0;
+}
+
+const struct clock_read *target_clock_read(const char *target_name, const uint8_t *insn,
+					   size_t len)
+{
+	for (size_t i = 0; i < N_CLOCK_READS; i++) {
+		const struct clock_read *r = &clock_reads[i];
+		size_t b = 0;
+
+		if (r->len != len || !same_target(target_name, r->target))
+			continue;
+		while (b < len && (insn[b] & r->mask[b]) == r->bytes[b])
+			b++;
+		if (b == len)
+			return r;
+	}
+	return NULL;
+}
+
+bool target_has_clock_reads(const char *target_name)
+{
+	for (size_t i = 0; i < N_CLOCK_READS; i++)
+		if (same_target(target_name, clock_reads[i].target))
+			return true;
+	return false;
+}
+
+const char *target_clock_read_register(const char *target_name, unsigned index, char *buf,
+				       size_t len)
+{
+	static const char *const x86_64[] = { "rax", "rdx" }, *const i386[] = { "eax", "edx" };
+
+	if (same_target(target_name, "x86_64"))
+		return index < 2 ? x86_64[index] : NULL;
+	if (same_target(target_name, "i386"))
+		return index < 2 ? i386[index] : NULL;
+	if (index > 30)
+		return NULL;
+	snprintf(buf, len, "x%u", index);
+	return buf;
+}
+
+unsigned target_clock_read_xt(const uint8_t *insn)
+{
+	return insn[0] & 0x1f;
+}
+
+uint64_t target_clock_read_hz(const char *target_name, uint64_t cntfrq_hz)
+{
+	if (same_target(target_name, "aarch64"))
+		return cntfrq_hz ? cntfrq_hz : 62500000;
+	return 1000000000;
+}
+
 #define FIND_BY_TARGET(table, target_name)                                          \
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)               \
-		if (strncmp(target_name, table[i].target, strlen(table[i].target)) == 0) \
+		if (same_target(target_name, table[i].target))                    \
 			return &table[i];                                           \
 	return NULL
 

@@ -21,6 +21,47 @@ struct clock_reg {
 	uint64_t hz;        /* its frequency (QEMU's virt machine) */
 };
 
+/*
+ * An instruction that reads the guest's clock into general registers (x86_64 rdtsc and
+ * rdtscp: EDX:EAX; aarch64 mrs Xt of the generic timer's counters: Xt). Under -icount
+ * these end their translated block, so the value is in the registers at the next block's
+ * start, for the instructions executed through the read.
+ */
+enum clock_read_kind { CLOCK_READ_EDX_EAX, CLOCK_READ_XT };
+
+struct clock_read {
+	const char *target;   /* QEMU's target name prefix */
+	const char *mnemonic; /* for messages */
+	uint8_t bytes[4];     /* encoding as stored in guest memory ... */
+	uint8_t mask[4];      /* ... compared under this mask (aarch64: Rt left out) */
+	size_t len;
+	enum clock_read_kind kind;
+};
+
+/* The clock read an instruction's bytes are, or NULL. */
+const struct clock_read *target_clock_read(const char *target_name, const uint8_t *insn,
+					   size_t len);
+
+/* True when the target has clock-read instructions (x86_64, aarch64). */
+bool target_has_clock_reads(const char *target_name);
+
+/*
+ * The registers clock reads land in, by index: x86 EAX/RAX (0) and EDX/RDX (1); aarch64
+ * x0..x30. The name (maybe written into buf), or NULL past the last.
+ */
+const char *target_clock_read_register(const char *target_name, unsigned index, char *buf,
+				       size_t len);
+
+/* The destination register's number of an aarch64 mrs (0..30; 31 is xzr). */
+unsigned target_clock_read_xt(const uint8_t *insn);
+
+/*
+ * The frequency of the clock those reads return: x86_64's TSC is QEMU's virtual clock in
+ * ns under -icount (1 GHz); aarch64's is CNTFRQ_EL0's (cntfrq_hz, read by the caller, or
+ * QEMU's default for -M virt's older CPUs, 62.5 MHz, when 0).
+ */
+uint64_t target_clock_read_hz(const char *target_name, uint64_t cntfrq_hz);
+
 /* The clock register of a target, or NULL when its register set has none. */
 const struct clock_reg *target_clock_reg(const char *target_name);
 

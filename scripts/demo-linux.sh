@@ -28,7 +28,7 @@ peer=$!
 timeout -k 2 300 qemu-system-x86_64 -M q35 -m 256 -icount shift=0,sleep=off \
 	-rtc base=2025-01-01T00:00:00,clock=vm -display none -monitor none -serial stdio \
 	-nic none -no-reboot -kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 idle=poll panic=-1 ${DEMO_APPEND:-}" \
+	-append "console=ttyS0 panic=-1 ${DEMO_APPEND:-}" \
 	-plugin "build/plugin/libTimeSyncPlugin.so,HostToGuestPipe=$h2g,GuestToHostPipe=$g2h,TimeinMicroseconds=1000" \
 	</dev/null
 wait "$peer"
