@@ -101,7 +101,7 @@ static enum sync_answer model_block_clock(struct model *m, unsigned vcpu, unsign
 
 	if (m->counters[vcpu] >= TK_ARMED_BIAS) {
 		CHECK_EQ_U64(tk_executed(&m->core.tk, m->counters), m->executed);
-		answer = sync_check(&m->core, m->counters, len, clock_ns);
+		answer = sync_check(&m->core, m->counters, clock_ns, len);
 		if (answer == SYNC_INTERRUPTED)
 			return answer; /* QEMU leaves the callback, the block does not run */
 	}
