@@ -48,6 +48,7 @@ static struct {
 	uint64_t clock_read_hz;
 	struct qemu_plugin_register *gpr[31];  /* target_clock_read_register()'s, by index */
 	uintptr_t pending_read;                /* a read's udata, until the next block start */
+	bool interrupted; /* the last check gave the vCPU back to QEMU (stop, quit) */
 } ts;
 
 /* A clock read's userdata: its kind and destination register (aarch64 Xt); never 0. */
@@ -104,6 +105,15 @@ void counting_fired(unsigned vcpu_index, void *udata)
 	uint64_t clock_ns = SYNC_NO_CLOCK, clock_ahead = 0;
 
 	pthread_mutex_lock(&ts.lock);
+	/*
+	 * The vCPU was given back to QEMU at this block's start (exact mode checks every
+	 * instruction): the block runs to its end before QEMU stops it, then its next
+	 * block's check waits for the participant again.
+	 */
+	if (ts.interrupted && !block_insns) {
+		pthread_mutex_unlock(&ts.lock);
+		return;
+	}
 	quit_watch_start();
 	ts.counting->read(ts.counters, n_counters());
 	/* Only a block's start may read registers ("Bad icount read" mid-block). */
@@ -116,6 +126,7 @@ void counting_fired(unsigned vcpu_index, void *udata)
 	ts.pending_read = 0;
 	answer = sync_check(&ts.core, ts.counters, clock_ns, clock_ahead);
 	stop_qemu(answer);
+	ts.interrupted = answer == SYNC_INTERRUPTED;
 	/* Once per check: the guest's next clock read corrects the time since. */
 	if (ts.clock_reads)
 		ts.counting->want_clock_read(vcpu_index);

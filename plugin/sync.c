@@ -71,6 +71,23 @@ static void trace_sync(const struct sync_core *core, uint64_t now_ns, uint64_t c
 	fprintf(trace, "%s\n", idle ? " idle" : "");
 }
 
+/*
+ * The participant answered a halt that QEMU interrupted (monitor stop, a signal): the
+ * rest of the block the halt was in ran meanwhile (a callback cannot keep a block from
+ * running once it returns). Its instructions count as guest time after the boundary.
+ */
+static void held_released(struct sync_core *core, uint64_t executed)
+{
+	uint64_t overrun = executed - core->held_halt.instructions;
+
+	core->held = false;
+	core->stop_overrun_insns += overrun;
+	if (overrun)
+		say("QEMU stopped the vCPU while the guest was halted at guest time %" PRIu64
+		    " ns: the rest of its block, %" PRIu64 " instructions, ran before the "
+		    "participant's grant", core->held_now_ns, overrun);
+}
+
 enum sync_answer sync_check(struct sync_core *core, uint64_t *counters, uint64_t clock_ns,
 			    uint64_t clock_ahead_insns)
 {
@@ -95,11 +112,25 @@ enum sync_answer sync_check(struct sync_core *core, uint64_t *counters, uint64_t
 			.guest_ns = idle ? tk->next_boundary_ns : now_ns,
 			.instructions = tk_executed(tk, counters),
 		};
+		uint64_t halt_now_ns = now_ns;
 		uint64_t until_ns = 0;
+
+		if (core->held) {
+			halt = core->held_halt;
+			halt_now_ns = core->held_now_ns;
+			idle = halt.flags & TS_HALT_IDLE;
+		}
 		enum sync_answer answer = peer->sync(peer->ctx, &halt, &until_ns);
 
+		if (answer == SYNC_INTERRUPTED && !core->held) {
+			core->held = true;
+			core->held_halt = halt;
+			core->held_now_ns = now_ns;
+		}
 		if (answer != SYNC_GRANTED && answer != SYNC_RUN_FREE)
 			return answer;
+		if (core->held)
+			held_released(core, tk_executed(tk, counters));
 		if (answer == SYNC_GRANTED && core->cfg.protocol == 2 && until_ns <= halt.guest_ns) {
 			char text[TS_GOODBYE_TEXT_SIZE];
 
@@ -110,8 +141,8 @@ enum sync_answer sync_check(struct sync_core *core, uint64_t *counters, uint64_t
 		}
 		core->clock_reset_pending = false;
 		if (core->cfg.trace)
-			trace_sync(core, now_ns, clock_ns, idle);
-		tk_boundary_synced(tk, now_ns, idle);
+			trace_sync(core, halt_now_ns, clock_ns, idle);
+		tk_boundary_synced(tk, halt_now_ns, idle);
 		if (answer == SYNC_GRANTED && until_ns)
 			tk_set_next_boundary(tk, until_ns);
 	}
@@ -154,6 +185,7 @@ void sync_stats(const struct sync_core *core, const uint64_t *counters,
 		.idle_ns = core->tk.idle_ns,
 		.clock_origin_ns = core->clock_origin_ns,
 		.clock_resets = core->clock_resets,
+		.stop_overrun_insns = core->stop_overrun_insns,
 	};
 	if (counters) {
 		out->guest_ns = tk_now_ns(&core->tk, counters);

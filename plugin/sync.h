@@ -55,6 +55,10 @@ struct sync_core {
 	int64_t last_clock_ns;    /* the last reading, as guest time */
 	uint64_t clock_resets;    /* times the guest's clock went back (reset, loadvm) */
 	bool clock_reset_pending; /* the next halt carries TS_HALT_CLOCK_RESET */
+	bool held;                /* a halt is with the participant, QEMU took the vCPU back */
+	struct ts_halt held_halt; /* that halt, as it was handed over */
+	uint64_t held_now_ns;     /* guest time then */
+	uint64_t stop_overrun_insns; /* run past halts while QEMU stopped the vCPU (stop/cont) */
 	uint64_t halts_seen;      /* halt instructions executed */
 };
 
@@ -75,8 +79,8 @@ uint64_t sync_add_counter(struct sync_core *core, unsigned index);
  * than the counters (a clock register read at a block's start includes the block, which
  * QEMU charges on entry; a clock read by the guest itself, none).
  * Returns SYNC_GRANTED when the guest may go on (SYNC_RUN_FREE too), SYNC_INTERRUPTED
- * when QEMU wants the vCPU back first (the counters stay armed: the check fires again),
- * or a stop.
+ * when QEMU wants the vCPU back first (the counters stay armed: the check fires again,
+ * and the halt in hand stays the one the participant has), or a stop.
  */
 enum sync_answer sync_check(struct sync_core *core, uint64_t *counters, uint64_t clock_ns,
 			    uint64_t clock_ahead_insns);
@@ -105,7 +109,8 @@ void sync_halt_insn(struct sync_core *core, unsigned index, uint64_t *counters,
 	X(halt_instructions, ", ", " halt instructions")                        \
 	X(idle_ns, ", ", " ns idle")                                             \
 	X(clock_origin_ns, ", clock origin ", " ns")                            \
-	X(clock_resets, ", ", " clock resets")
+	X(clock_resets, ", ", " clock resets")                                   \
+	X(stop_overrun_insns, ", ", " instructions run past a halt while QEMU stopped the vCPU")
 
 struct sync_stats {
 #define SYNC_STATS_MEMBER(name, before, after) uint64_t name;
