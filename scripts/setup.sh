@@ -2,6 +2,8 @@
 # Installs everything qemu-timesync needs on Debian bookworm (run as root). Idempotent:
 # a second run checks, finds everything in place and changes nothing.
 #   - QEMU 10.0 from bookworm-backports (qemu-system-misc for riscv64, qemu-system-x86)
+#     (its apt sources name the Debian mirror the machine's apt sources already name, see
+#     debian_mirror in setup-lib.sh; QEMU_TIMESYNC_MIRROR=URI overrides it)
 #   - build tools (meson, ninja, clang, lld, pkg-config)
 #   - qemu-plugin.h, extracted from Debian's QEMU source package into a cache outside git
 #   - ns-3 (libns3-dev), and the Linux test guest (scripts/setup-linux-guest.sh)
@@ -21,10 +23,11 @@ setup_name=setup
 require_root
 
 if [ ! -f "$backports_list" ]; then
-	log "adding bookworm-backports (deb and deb-src) to $backports_list"
+	mirror=$(debian_mirror)
+	log "adding bookworm-backports (deb and deb-src) from $mirror to $backports_list"
 	cat >"$backports_list" <<LIST
 Types: deb deb-src
-URIs: http://deb.debian.org/debian
+URIs: $mirror
 Suites: bookworm-backports
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
