@@ -78,7 +78,7 @@ fi
 
 # qemu-plugin.h of that version.
 fetch_plugin_header qemu/bookworm "$cache_dir/qemu_$version.orig.tar.xz" "$cache_dir/qemu-$version/include"
-ln -sfn "qemu-$version" "$cache_dir/qemu-7.2"
+[ "$(readlink "$cache_dir/qemu-7.2")" = "qemu-$version" ] || ln -sfn "qemu-$version" "$cache_dir/qemu-7.2"
 
 if ! "$qemu" --version | grep -q '^QEMU emulator version 7\.2\.'; then
 	log "$qemu does not run as QEMU 7.2:"

@@ -51,7 +51,7 @@ fi
 qemu_version=$(dpkg-query -W -f='${Version}' qemu-system-misc | sed 's/^[0-9]*://; s/-.*//')
 header_dir="$cache_dir/qemu-$qemu_version/include"
 fetch_plugin_header qemu/bookworm-backports "$cache_dir/qemu_${qemu_version%%+*}*.orig.tar.xz" "$header_dir"
-ln -sfn "qemu-$qemu_version" "$cache_dir/current"
+[ "$(readlink "$cache_dir/current")" = "qemu-$qemu_version" ] || ln -sfn "qemu-$qemu_version" "$cache_dir/current"
 bash "$(dirname "$0")/setup-linux-guest.sh" >/dev/null
 bash "$(dirname "$0")/setup-qemu72.sh" >/dev/null
 printf '%s\n' "$header_dir"
