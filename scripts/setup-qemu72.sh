@@ -2,6 +2,7 @@
 # Fetches bookworm's own QEMU 7.2 next to the installed 10.0, for building and testing the
 # plugin against plugin API version 1 (run as root; scripts/setup.sh runs it). Idempotent.
 #   - qemu-plugin.h of 7.2, extracted from Debian's QEMU source package
+#     (a deb-src entry for bookworm on the mirror debian_mirror finds, see setup-lib.sh)
 #   - qemu-system-misc 7.2 unpacked (apt-get download + dpkg -x) into a cache: it cannot
 #     be installed beside 10.0, and it runs from any directory (-bios none needs no ROM)
 #   - the shared libraries it needs, from bookworm
@@ -18,10 +19,11 @@ setup_name=setup-qemu72
 require_root
 
 if [ ! -f "$src_list" ]; then
-	log "adding bookworm source packages (deb-src) to $src_list"
+	mirror=$(debian_mirror)
+	log "adding bookworm source packages (deb-src) from $mirror to $src_list"
 	cat >"$src_list" <<LIST
 Types: deb-src
-URIs: http://deb.debian.org/debian
+URIs: $mirror
 Suites: bookworm
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
@@ -76,7 +78,7 @@ fi
 
 # qemu-plugin.h of that version.
 fetch_plugin_header qemu/bookworm "$cache_dir/qemu_$version.orig.tar.xz" "$cache_dir/qemu-$version/include"
-ln -sfn "qemu-$version" "$cache_dir/qemu-7.2"
+[ "$(readlink "$cache_dir/qemu-7.2")" = "qemu-$version" ] || ln -sfn "qemu-$version" "$cache_dir/qemu-7.2"
 
 if ! "$qemu" --version | grep -q '^QEMU emulator version 7\.2\.'; then
 	log "$qemu does not run as QEMU 7.2:"

@@ -2,6 +2,8 @@
 # Installs everything qemu-timesync needs on Debian bookworm (run as root). Idempotent:
 # a second run checks, finds everything in place and changes nothing.
 #   - QEMU 10.0 from bookworm-backports (qemu-system-misc for riscv64, qemu-system-x86)
+#     (its apt sources name the Debian mirror the machine's apt sources already name, see
+#     debian_mirror in setup-lib.sh; QEMU_TIMESYNC_MIRROR=URI overrides it)
 #   - build tools (meson, ninja, clang, lld, pkg-config)
 #   - qemu-plugin.h, extracted from Debian's QEMU source package into a cache outside git
 #   - ns-3 (libns3-dev), and the Linux test guest (scripts/setup-linux-guest.sh)
@@ -21,10 +23,11 @@ setup_name=setup
 require_root
 
 if [ ! -f "$backports_list" ]; then
-	log "adding bookworm-backports (deb and deb-src) to $backports_list"
+	mirror=$(debian_mirror)
+	log "adding bookworm-backports (deb and deb-src) from $mirror to $backports_list"
 	cat >"$backports_list" <<LIST
 Types: deb deb-src
-URIs: http://deb.debian.org/debian
+URIs: $mirror
 Suites: bookworm-backports
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
@@ -48,7 +51,7 @@ fi
 qemu_version=$(dpkg-query -W -f='${Version}' qemu-system-misc | sed 's/^[0-9]*://; s/-.*//')
 header_dir="$cache_dir/qemu-$qemu_version/include"
 fetch_plugin_header qemu/bookworm-backports "$cache_dir/qemu_${qemu_version%%+*}*.orig.tar.xz" "$header_dir"
-ln -sfn "qemu-$qemu_version" "$cache_dir/current"
+[ "$(readlink "$cache_dir/current")" = "qemu-$qemu_version" ] || ln -sfn "qemu-$qemu_version" "$cache_dir/current"
 bash "$(dirname "$0")/setup-linux-guest.sh" >/dev/null
 bash "$(dirname "$0")/setup-qemu72.sh" >/dev/null
 printf '%s\n' "$header_dir"
