@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "timesync.h"
+#include "internal.h"
 
 int ts_fifo_ensure(const char *path)
 {
@@ -79,14 +79,14 @@ static int open_pair(const char *first, int first_flags, const char *second, int
 	return 0;
 }
 
-int ts_fifo_open_guest_end(const char *host_to_guest, const char *guest_to_host,
-			   const struct ts_wait *wait, int *read_fd, int *write_fd)
+int ts__fifo_open_guest_end(const char *host_to_guest, const char *guest_to_host,
+			    const struct ts_wait *wait, int *read_fd, int *write_fd)
 {
 	return open_pair(host_to_guest, O_RDONLY, guest_to_host, O_WRONLY, wait, read_fd, write_fd);
 }
 
-int ts_fifo_open_participant_end(const char *host_to_guest, const char *guest_to_host,
-				 const struct ts_wait *wait, int *read_fd, int *write_fd)
+int ts__fifo_open_participant_end(const char *host_to_guest, const char *guest_to_host,
+				  const struct ts_wait *wait, int *read_fd, int *write_fd)
 {
 	return open_pair(host_to_guest, O_WRONLY, guest_to_host, O_RDONLY, wait, write_fd, read_fd);
 }

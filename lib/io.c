@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "timesync.h"
+#include "internal.h"
 
 uint64_t ts_now_ns(void)
 {
@@ -59,12 +59,12 @@ static int wait_fd(int fd, short events, const struct ts_wait *wait)
 	}
 }
 
-int ts_wait_readable(int fd, const struct ts_wait *wait)
+static int wait_readable(int fd, const struct ts_wait *wait)
 {
 	return wait_fd(fd, POLLIN, wait);
 }
 
-int ts_write_full(int fd, const void *buf, size_t len, const struct ts_wait *wait)
+int ts__write_full(int fd, const void *buf, size_t len, const struct ts_wait *wait)
 {
 	const char *p = buf;
 
@@ -87,7 +87,7 @@ int ts_write_full(int fd, const void *buf, size_t len, const struct ts_wait *wai
 	return 0;
 }
 
-int ts_read_full(int fd, void *buf, size_t len, const struct ts_wait *wait)
+int ts__read_full(int fd, void *buf, size_t len, const struct ts_wait *wait)
 {
 	char *p = buf;
 
@@ -96,7 +96,7 @@ int ts_read_full(int fd, void *buf, size_t len, const struct ts_wait *wait)
 	 * poll() reports a hang-up only once a writer has come and gone.
 	 */
 	while (len > 0) {
-		int ret = ts_wait_readable(fd, wait);
+		int ret = wait_readable(fd, wait);
 
 		if (ret < 0)
 			return ret;

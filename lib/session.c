@@ -9,14 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "timesync.h"
+#include "internal.h"
 #include "timesync_proto.h"
 
 #define V1_BYTE_HALT 'h'
 #define V1_BYTE_RUN 'c'
 
 struct ts_session {
-	struct ts_link *link;
+	struct ts__link *link;
 	enum ts_role role;
 	int protocol;
 	uint64_t quantum_ns;
@@ -40,7 +40,7 @@ int ts_session_open(struct ts_session **session, enum ts_role role,
 	s->role = role;
 	s->protocol = cfg->protocol;
 	s->quantum_ns = cfg->quantum_ns;
-	ret = ts_link_prepare(&s->link, role, &cfg->link);
+	ret = ts__link_prepare(&s->link, role, &cfg->link);
 	if (ret < 0) {
 		free(s);
 		return ret;
@@ -54,14 +54,14 @@ static int send_msg(struct ts_session *s, const struct ts_msg *msg)
 	uint8_t rec[TS_MSG_SIZE];
 
 	ts_msg_encode(msg, rec);
-	return ts_link_send(s->link, rec, sizeof(rec));
+	return ts__link_send(s->link, rec, sizeof(rec));
 }
 
 /* Receives one message; a GOODBYE is kept and returned as TS_EGOODBYE. */
 static int recv_msg(struct ts_session *s, struct ts_msg *msg)
 {
 	uint8_t rec[TS_MSG_SIZE];
-	int ret = ts_link_recv(s->link, rec, sizeof(rec));
+	int ret = ts__link_recv(s->link, rec, sizeof(rec));
 
 	if (ret < 0)
 		return ret;
@@ -87,7 +87,7 @@ static int unexpected(struct ts_session *s, const struct ts_msg *msg, const char
 int ts_session_connect(struct ts_session *s)
 {
 	struct ts_msg msg;
-	int ret = ts_link_connect(s->link);
+	int ret = ts__link_connect(s->link);
 
 	if (ret < 0 || s->protocol == 1)
 		return ret;
@@ -116,7 +116,7 @@ int ts_session_send_halt(struct ts_session *s, const struct ts_halt *halt)
 
 	s->seq++;
 	if (s->protocol == 1)
-		return ts_link_send(s->link, &byte, 1);
+		return ts__link_send(s->link, &byte, 1);
 	msg = ts_msg_halt(halt->guest_ns, halt->instructions, halt->reason, halt->flags, s->seq);
 	return send_msg(s, &msg);
 }
@@ -129,7 +129,7 @@ int ts_session_wait_grant(struct ts_session *s, uint64_t *until_ns)
 
 	if (s->protocol == 1) {
 		*until_ns = 0;
-		return ts_link_recv(s->link, &byte, 1);
+		return ts__link_recv(s->link, &byte, 1);
 	}
 	ret = recv_msg(s, &msg);
 	if (ret < 0)
@@ -147,7 +147,7 @@ int ts_session_wait_halt(struct ts_session *s, struct ts_halt *halt)
 	int ret;
 
 	if (s->protocol == 1) {
-		ret = ts_link_recv(s->link, &byte, 1);
+		ret = ts__link_recv(s->link, &byte, 1);
 		if (ret < 0)
 			return ret;
 		s->seq++;
@@ -171,7 +171,7 @@ int ts_session_run_until(struct ts_session *s, uint64_t until_ns)
 	uint8_t byte = V1_BYTE_RUN;
 
 	if (s->protocol == 1)
-		return ts_link_send(s->link, &byte, 1);
+		return ts__link_send(s->link, &byte, 1);
 	msg = ts_msg_run_until(until_ns);
 	return send_msg(s, &msg);
 }
@@ -185,7 +185,7 @@ void ts_session_close(struct ts_session *s, uint32_t reason, const char *text)
 
 		send_msg(s, &msg);
 	}
-	ts_link_close(s->link);
+	ts__link_close(s->link);
 	free(s);
 }
 

@@ -9,7 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "timesync.h"
+#include "internal.h"
 
 static int fill_address(struct sockaddr_un *addr, const char *path)
 {
@@ -68,7 +68,7 @@ static int remove_stale_socket(const struct sockaddr_un *addr)
 	return unlink(addr->sun_path) == 0 || errno == ENOENT ? 0 : -errno;
 }
 
-int ts_socket_listen(const char *path, int *listen_fd)
+int ts__socket_listen(const char *path, int *listen_fd)
 {
 	struct sockaddr_un addr;
 	int fd, ret;
@@ -99,7 +99,7 @@ out:
 	return ret;
 }
 
-int ts_socket_accept(int listen_fd, int *fd)
+int ts__socket_accept(int listen_fd, int *fd)
 {
 	int conn = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
@@ -112,7 +112,7 @@ int ts_socket_accept(int listen_fd, int *fd)
 	return -errno;
 }
 
-int ts_socket_connect(const char *path, int *fd)
+int ts__socket_connect(const char *path, int *fd)
 {
 	struct sockaddr_un addr;
 	struct stat st;
@@ -158,7 +158,7 @@ static int wait_writable(int fd, const struct ts_wait *wait)
 	}
 }
 
-int ts_socket_send(int fd, const void *buf, size_t len, const struct ts_wait *wait)
+int ts__socket_send(int fd, const void *buf, size_t len, const struct ts_wait *wait)
 {
 	const char *p = buf;
 
