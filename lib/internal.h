@@ -7,13 +7,36 @@
 #ifndef TIMESYNC_INTERNAL_H
 #define TIMESYNC_INTERNAL_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "timesync.h"
 
+/*
+ * One look at what a wait waits for: 0 when it has happened, -EAGAIN for "not yet",
+ * another negative value for an error that ends the wait. A check that can (poll, futex)
+ * blocks for up to timeout_ms; with timeout_ms 0 it does not block.
+ */
+typedef int ts__check_fn(void *arg, int timeout_ms);
+
+#define TS__NAP_NONE 0              /* the check cannot block: pause 1 ms between checks */
+#define TS__NAP_WHOLE_SLICE INT_MAX /* the check may block until the slice ends */
+
+/*
+ * The library's one wait loop: checks without blocking for spin_ns (0: not at all), then
+ * lets each check block for up to nap_ms, never past the end of a slice of wait->slice_ms
+ * (0, or no wait: 100 ms). After every slice wait->keep_waiting, when set, says whether to
+ * go on. Returns the first answer of check other than -EAGAIN, or keep_waiting's error.
+ */
+int ts__wait_until(ts__check_fn *check, void *arg, uint64_t spin_ns, int nap_ms,
+		   const struct ts_wait *wait);
+
 /* Writes all len bytes, retrying on EINTR, short writes and EAGAIN. -EPIPE: reader gone. */
 int ts__write_full(int fd, const void *buf, size_t len, const struct ts_wait *wait);
+
+/* Like ts__write_full on a socket, but raises no SIGPIPE: -EPIPE when the other end is gone. */
+int ts__socket_send(int fd, const void *buf, size_t len, const struct ts_wait *wait);
 
 /* Reads exactly len bytes, waiting as wait says. TS_EOF if the writer closed. */
 int ts__read_full(int fd, void *buf, size_t len, const struct ts_wait *wait);
@@ -76,9 +99,6 @@ void ts__link_close(struct ts__link *link);
 int ts__socket_listen(const char *path, int *listen_fd);
 int ts__socket_accept(int listen_fd, int *fd);
 int ts__socket_connect(const char *path, int *fd);
-
-/* Like ts__write_full, but raises no SIGPIPE: -EPIPE when the other end is gone. */
-int ts__socket_send(int fd, const void *buf, size_t len, const struct ts_wait *wait);
 
 /*
  * The shared-memory transport alone: one file, one single-slot ring per direction.

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -150,29 +149,14 @@ static int try_connect_shm(struct ts__link *link)
 	return ts__shm_join(&link->shm, link->path);
 }
 
-/* Tries every millisecond while the answer is -EAGAIN, asking keep_waiting every slice. */
-static int retry(struct ts__link *link, int (*attempt)(struct ts__link *link))
+/* One try at reaching the other end over a socket or shared memory: -EAGAIN, not yet. */
+static int try_connect(void *arg, int timeout_ms)
 {
-	const struct timespec pause = { .tv_nsec = 1000000 };
-	const struct ts_wait *wait = &link->wait;
-	uint64_t slice_ns = (uint64_t)(wait->slice_ms > 0 ? wait->slice_ms : 100) * 1000000u;
-	uint64_t slice_end = ts_now_ns() + slice_ns;
+	struct ts__link *link = arg;
 
-	for (;;) {
-		int ret = attempt(link);
-
-		if (ret != -EAGAIN)
-			return ret;
-		nanosleep(&pause, NULL);
-		if (ts_now_ns() < slice_end)
-			continue;
-		if (wait->keep_waiting) {
-			ret = wait->keep_waiting(wait->arg);
-			if (ret < 0)
-				return ret;
-		}
-		slice_end = ts_now_ns() + slice_ns;
-	}
+	if (link->transport == TS_TRANSPORT_SOCKET)
+		return try_connect_socket(link);
+	return try_connect_shm(link);
 }
 
 int ts__link_connect(struct ts__link *link)
@@ -183,10 +167,8 @@ int ts__link_connect(struct ts__link *link)
 		return -EISCONN;
 	if (link->transport == TS_TRANSPORT_FIFO)
 		ret = connect_fifo(link);
-	else if (link->transport == TS_TRANSPORT_SOCKET)
-		ret = retry(link, try_connect_socket);
 	else
-		ret = retry(link, try_connect_shm);
+		ret = ts__wait_until(try_connect, link, 0, TS__NAP_NONE, &link->wait);
 	if (ret == 0)
 		link->connected = 1;
 	return ret;

@@ -362,48 +362,43 @@ static int spin_until_change(atomic_uint *word, unsigned int old, uint64_t spin_
 	return 1;
 }
 
+/* A word to wait on until it is no longer old, in the file of shm. */
+struct word_change {
+	const struct ts__shm *shm;
+	atomic_uint *word;
+	unsigned int old;
+};
+
 /*
- * Sleeps on the futex until *word is no longer old, in naps short enough to notice an end
- * that died. The caller announced that it sleeps, so the writer will wake it: the
- * seq_cst load below and the writer's seq_cst store of *word then load of the sleeps flag
- * make sure one of the two sees the other.
+ * One look at the word, then a nap on its futex short enough to notice an end that died.
+ * The caller announced that it sleeps, so the writer will wake it: the seq_cst loads here
+ * and the writer's seq_cst store of *word then load of the sleeps flag make sure one of
+ * the two sees the other.
  */
-static int sleep_until_change(const struct ts__shm *shm, atomic_uint *word, unsigned int old,
-			      const struct ts_wait *wait)
+static int check_then_nap(void *arg, int timeout_ms)
 {
-	int slice_ms = wait && wait->slice_ms > 0 ? wait->slice_ms : 100;
-	int nap_ms = slice_ms < PEER_CHECK_MS ? slice_ms : PEER_CHECK_MS;
-	uint64_t slice_end = ts_now_ns() + (uint64_t)slice_ms * 1000000u;
+	const struct word_change *change = arg;
 
-	for (;;) {
-		if (atomic_load(word) != old)
-			return 0;
-		/* What the other end did before it went away still counts. */
-		if (peer_gone(shm))
-			return atomic_load(word) != old ? 0 : TS_EOF;
-		futex_wait(word, old, nap_ms);
-		if (ts_now_ns() < slice_end)
-			continue;
-		if (wait && wait->keep_waiting) {
-			int ret = wait->keep_waiting(wait->arg);
-
-			if (ret < 0)
-				return ret;
-		}
-		slice_end = ts_now_ns() + (uint64_t)slice_ms * 1000000u;
-	}
+	if (atomic_load(change->word) != change->old)
+		return 0;
+	/* What the other end did before it went away still counts. */
+	if (peer_gone(change->shm))
+		return atomic_load(change->word) != change->old ? 0 : TS_EOF;
+	futex_wait(change->word, change->old, timeout_ms);
+	return atomic_load(change->word) != change->old ? 0 : -EAGAIN;
 }
 
 /* Waits until *word is no longer old: spins for wait->spin_ns, then sleeps. */
 static int wait_change(const struct ts__shm *shm, atomic_uint *word, unsigned int old,
 		       atomic_uint *sleeps, const struct ts_wait *wait)
 {
+	struct word_change change = { .shm = shm, .word = word, .old = old };
 	int ret;
 
 	if (spin_until_change(word, old, wait ? wait->spin_ns : 0))
 		return 0;
 	atomic_store(sleeps, 1);
-	ret = sleep_until_change(shm, word, old, wait);
+	ret = ts__wait_until(check_then_nap, &change, 0, PEER_CHECK_MS, wait);
 	atomic_store(sleeps, 0);
 	return ret;
 }
