@@ -16,14 +16,38 @@
 extern "C" {
 #endif
 
-/* Error codes beyond errno's range. */
-#define TS_EOF      (-10001) /* the other end closed the connection */
-#define TS_ENOTFIFO (-10002) /* the path exists but is not a FIFO */
-#define TS_EPROTO   (-10003) /* the other end sent something the protocol does not allow */
-#define TS_EDANGLING (-10004) /* the path is a symbolic link to nothing */
+/*
+ * Every TS_E* error code, in one table: name, value (beyond errno's range, so one int
+ * carries either), text. It makes the constants, ts_strerror() and ts_err_name(). After
+ * TS_EPROTO and TS_EVERSION ts_session_error() says more, after TS_EGOODBYE
+ * ts_session_goodbye() says why the other end left.
+ */
+#define TS_ERRNO_MAP(XX)                                                          \
+	XX(TS_EOF, -10001, "the other end closed the connection")                 \
+	XX(TS_ENOTFIFO, -10002, "exists but is not a FIFO (named pipe)")          \
+	XX(TS_EPROTO, -10003, "the other end broke the protocol")                 \
+	XX(TS_EDANGLING, -10004, "is a symbolic link to nothing")                 \
+	XX(TS_EVERSION, -10005, "the other end speaks another protocol version")  \
+	XX(TS_EGOODBYE, -10006, "the other end said goodbye")
+
+enum ts_errno {
+#define TS_ERRNO_CONSTANT(name, value, text) name = (value),
+	TS_ERRNO_MAP(TS_ERRNO_CONSTANT)
+#undef TS_ERRNO_CONSTANT
+};
 
 /* Text for an error returned by any ts_ function (negative errno or TS_E*). */
 const char *ts_strerror(int err);
+
+/* Room for any name ts_err_name() writes, its NUL included. */
+#define TS_ERR_NAME_SIZE 16
+
+/*
+ * The symbolic name of an error returned by any ts_ function: "TS_EOF", ... for the codes
+ * above, for a negative errno value its name ("ENOENT") where the C library can tell,
+ * else "E" and -err ("E4095"), written to buf (len bytes, TS_ERR_NAME_SIZE are enough).
+ */
+const char *ts_err_name(int err, char *buf, size_t len);
 
 /* Monotonic wall-clock time in nanoseconds. */
 uint64_t ts_now_ns(void);
@@ -75,8 +99,6 @@ int ts_transport_parse(const char *name, enum ts_transport *out);
  * 64-byte records (include/timesync_proto.h): HALT from the guest, RUN_UNTIL from the
  * participant (any step, so steps may change during a run), GOODBYE from either.
  */
-#define TS_EGOODBYE (-10006) /* the other end said goodbye: see ts_session_goodbye() */
-
 struct ts_session_config {
 	struct ts_link_config link; /* transport, paths, waiting */
 	int protocol;               /* 1 or 2 */

@@ -31,9 +31,6 @@ extern "C" {
 #define TS_PROTO_VERSION 2
 #define TS_MSG_SIZE      64
 
-/* The peer's HELLO names another protocol version (see ts_proto_check_hello). */
-#define TS_EVERSION (-10005)
-
 /*
  * Message types. 0 is never valid (a zeroed record is an error, not a message);
  * 5..0xff are kept for later versions of this protocol, 0x100..0xffff for extensions
