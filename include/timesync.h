@@ -93,6 +93,13 @@ struct ts_link_config {
 int ts_transport_parse(const char *name, enum ts_transport *out);
 
 /*
+ * The name of a transport ("fifo", "socket", "shm"), as ts_transport_parse reads it; NULL
+ * for a value that is no transport, so that counting up from TS_TRANSPORT_FIFO until NULL
+ * lists them all.
+ */
+const char *ts_transport_name(enum ts_transport transport);
+
+/*
  * Sessions: the protocol on top of a link, for both ends. Protocol 1 is the seed's byte
  * each way (the participant must know the plugin's fixed quantum to know guest time);
  * protocol 2 starts with a HELLO each way (magic, version) and carries time-stamped

@@ -33,15 +33,22 @@ static const char *const transport_names[] = {
 	[TS_TRANSPORT_SHM] = "shm",
 };
 
+#define N_TRANSPORTS (sizeof(transport_names) / sizeof(transport_names[0]))
+
 int ts_transport_parse(const char *name, enum ts_transport *out)
 {
-	for (size_t i = 0; i < sizeof(transport_names) / sizeof(transport_names[0]); i++) {
+	for (size_t i = 0; i < N_TRANSPORTS; i++) {
 		if (strcasecmp(name, transport_names[i]) == 0) {
 			*out = (enum ts_transport)i;
 			return 0;
 		}
 	}
 	return -EINVAL;
+}
+
+const char *ts_transport_name(enum ts_transport transport)
+{
+	return (size_t)transport < N_TRANSPORTS ? transport_names[transport] : NULL;
 }
 
 /* Copies the paths the transport needs: -EINVAL when one is missing. */

@@ -35,7 +35,6 @@
 
 static const enum ts_transport transports[] = { TS_TRANSPORT_FIFO, TS_TRANSPORT_SOCKET,
 						 TS_TRANSPORT_SHM };
-static const char *const transport_names[] = { "fifo", "socket", "shm" };
 #define N_TRANSPORTS (sizeof(transports) / sizeof(transports[0]))
 
 static char test_dir[] = "/tmp/test_link.XXXXXX";
@@ -89,7 +88,7 @@ static int expect(int got, int want, const char *call, enum ts_transport transpo
 	if (got == want)
 		return 1;
 	fprintf(stderr, "%s:%d: %s [%s] returned %d (%s), expected %d (%s)\n", __FILE__, line,
-		call, transport_names[transport], got, ts_strerror(got), want, ts_strerror(want));
+		call, ts_transport_name(transport), got, ts_strerror(got), want, ts_strerror(want));
 	check_test_failed = 1;
 	return 0;
 }
@@ -248,7 +247,7 @@ static pid_t spawn(scenario_fn *scenario, struct end *e, enum ts_role role)
 	if (ret < 0)
 		fprintf(stderr, "child (%s end, %s): %s\n",
 			role == TS_ROLE_GUEST ? "guest" : "participant",
-			transport_names[e->cfg.transport], ts_strerror(ret));
+			ts_transport_name(e->cfg.transport), ts_strerror(ret));
 	_exit(ret == 0 ? 0 : 1);
 }
 
@@ -310,6 +309,20 @@ static void test_transport_names_parse_in_any_case(void)
 	CHECK(ts_transport_parse("FIFO", &t) == 0 && t == TS_TRANSPORT_FIFO);
 	CHECK(ts_transport_parse("tcp", &t) == -EINVAL);
 	CHECK(ts_transport_parse("", &t) == -EINVAL);
+}
+
+static void test_every_transport_name_parses_back(void)
+{
+	enum ts_transport t = TS_TRANSPORT_FIFO;
+	size_t named = 0;
+
+	CHECK(strcmp(ts_transport_name(TS_TRANSPORT_SOCKET), "socket") == 0);
+	for (enum ts_transport each = TS_TRANSPORT_FIFO; ts_transport_name(each); each++) {
+		CHECK(ts_transport_parse(ts_transport_name(each), &t) == 0 && t == each);
+		named++;
+	}
+	CHECK_EQ_U64(named, N_TRANSPORTS);
+	CHECK(ts_transport_name((enum ts_transport)N_TRANSPORTS) == NULL);
 }
 
 static void test_records_of_1_and_64_bytes_go_both_ways_guest_first(void)
@@ -604,7 +617,7 @@ static int measure_latency(unsigned int count)
 			uint64_t one = round_trip_ns(link, 1, count);
 			uint64_t full = round_trip_ns(link, TS__LINK_RECORD_MAX, count);
 			printf("%-6s %6" PRIu64 " %8" PRIu64 " ns %8" PRIu64 " ns\n",
-			       transport_names[t], spins[s], one, full);
+			       ts_transport_name(t), spins[s], one, full);
 			ts__link_close(link);
 			reap(pid);
 		}
@@ -645,6 +658,7 @@ int main(int argc, char **argv)
 		return ret;
 	}
 	RUN(test_transport_names_parse_in_any_case);
+	RUN(test_every_transport_name_parses_back);
 	RUN(test_records_of_1_and_64_bytes_go_both_ways_guest_first);
 	RUN(test_records_of_1_and_64_bytes_go_both_ways_participant_first);
 	RUN(test_sleeping_end_is_woken_by_each_record);
