@@ -139,6 +139,17 @@ int ts_session_wait_halt(struct ts_session *session, struct ts_halt *halt);
 /* Participant: lets the guest run until guest time until_ns (protocol 1: one quantum). */
 int ts_session_run_until(struct ts_session *session, uint64_t until_ns);
 
+/*
+ * Participant: lets the guest run for step_ns more than the last grant (not than the
+ * halt, which comes up to a block late), so that boundaries stay where the steps put
+ * them: with a constant step q they are at exactly k * q, however late each halt was.
+ * Before the first grant the last one is the guest's first boundary, its quantum from
+ * HELLO. Steps may change from grant to grant. When the guest has run past whole steps,
+ * the grant is the first point after the halt on that grid of steps. -EINVAL for a step
+ * of 0; protocol 1: one quantum, whatever step_ns.
+ */
+int ts_session_run_for(struct ts_session *session, uint64_t step_ns);
+
 /* Guest: tells the participant the guest halted. */
 int ts_session_send_halt(struct ts_session *session, const struct ts_halt *halt);
 

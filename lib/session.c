@@ -22,6 +22,8 @@ struct ts_session {
 	uint64_t quantum_ns;
 	uint64_t seq;            /* halts sent or received */
 	uint64_t peer_quantum_ns; /* v2: the guest's quantum from its HELLO */
+	uint64_t halt_ns;        /* participant: guest time of the last halt */
+	uint64_t granted_ns;     /* participant: the last grant; at first the first boundary */
 	struct ts_goodbye goodbye; /* what the other end said when it left */
 	char error[160];
 };
@@ -106,6 +108,8 @@ int ts_session_connect(struct ts_session *s)
 		return ret;
 	}
 	s->peer_quantum_ns = msg.hello.quantum_ns;
+	/* The guest halts first at its first boundary, one quantum into its time. */
+	s->granted_ns = s->peer_quantum_ns;
 	return 0;
 }
 
@@ -161,6 +165,7 @@ int ts_session_wait_halt(struct ts_session *s, struct ts_halt *halt)
 	if (msg.type != TS_MSG_HALT)
 		return unexpected(s, &msg, "HALT");
 	s->seq = msg.halt.seq;
+	s->halt_ns = msg.halt.guest_ns;
 	*halt = msg.halt;
 	return 0;
 }
@@ -169,11 +174,34 @@ int ts_session_run_until(struct ts_session *s, uint64_t until_ns)
 {
 	struct ts_msg msg;
 	uint8_t byte = V1_BYTE_RUN;
+	int ret;
 
 	if (s->protocol == 1)
 		return ts__link_send(s->link, &byte, 1);
 	msg = ts_msg_run_until(until_ns);
-	return send_msg(s, &msg);
+	ret = send_msg(s, &msg);
+	if (ret == 0)
+		s->granted_ns = until_ns;
+	return ret;
+}
+
+int ts_session_run_for(struct ts_session *s, uint64_t step_ns)
+{
+	uint64_t until_ns;
+
+	if (s->protocol == 1)
+		return ts_session_run_until(s, 0);
+	if (step_ns == 0 || s->granted_ns > UINT64_MAX - step_ns ||
+	    s->halt_ns > UINT64_MAX - step_ns)
+		return -EINVAL;
+	until_ns = s->granted_ns + step_ns;
+	/*
+	 * The guest ran past whole steps (a block longer than a step, a guest clock that
+	 * jumped): those are over, the grant is the first point of the same grid after it.
+	 */
+	if (until_ns <= s->halt_ns)
+		until_ns += ((s->halt_ns - until_ns) / step_ns + 1) * step_ns;
+	return ts_session_run_until(s, until_ns);
 }
 
 void ts_session_close(struct ts_session *s, uint32_t reason, const char *text)
