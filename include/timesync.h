@@ -110,6 +110,7 @@ struct ts_session_config {
 	struct ts_link_config link; /* transport, paths, waiting */
 	int protocol;               /* 1 or 2 */
 	uint64_t quantum_ns;        /* the plugin's quantum: v1 participants count with it */
+	uint64_t capabilities;      /* v2: the TS_CAP_* bits this end's HELLO announces */
 };
 
 struct ts_session;
@@ -159,9 +160,13 @@ int ts_session_wait_grant(struct ts_session *session, uint64_t *until_ns);
 /* Says goodbye (protocol 2, unless reason is 0) with a reason and text, then closes. */
 void ts_session_close(struct ts_session *session, uint32_t reason, const char *text);
 
-/* The protocol in use; the guest's quantum from its HELLO (protocol 2, else 0). */
+/*
+ * The protocol in use; the guest's quantum and TS_CAP_* bits (timesync_proto.h) from its
+ * HELLO (protocol 2, else 0; on the guest end: those of the participant's HELLO).
+ */
 int ts_session_protocol(const struct ts_session *session);
 uint64_t ts_session_guest_quantum_ns(const struct ts_session *session);
+uint64_t ts_session_guest_capabilities(const struct ts_session *session);
 
 /* What the other end said when it left (after TS_EGOODBYE), or NULL. */
 const struct ts_goodbye *ts_session_goodbye(const struct ts_session *session);

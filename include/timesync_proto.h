@@ -41,7 +41,11 @@ extern "C" {
 #define TS_MSG_RUN_UNTIL 3 /* participant -> plugin: the guest may run until ... */
 #define TS_MSG_GOODBYE   4 /* either direction, last message */
 
-/* HELLO capability bits; a receiver ignores bits it does not know. */
+/*
+ * HELLO capability bits; a receiver ignores bits it does not know. An end announces them
+ * in ts_session_config.capabilities, the other end reads them with
+ * ts_session_guest_capabilities().
+ */
 #define TS_CAP_IDLE_TIME (UINT64_C(1) << 0) /* the guest end sees time the guest spent idle */
 
 /* HALT reasons. */

@@ -20,8 +20,10 @@ struct ts_session {
 	enum ts_role role;
 	int protocol;
 	uint64_t quantum_ns;
+	uint64_t capabilities;   /* TS_CAP_* bits our HELLO announces */
 	uint64_t seq;            /* halts sent or received */
 	uint64_t peer_quantum_ns; /* v2: the guest's quantum from its HELLO */
+	uint64_t peer_capabilities; /* v2: the TS_CAP_* bits of the other end's HELLO */
 	uint64_t halt_ns;        /* participant: guest time of the last halt */
 	uint64_t granted_ns;     /* participant: the last grant; at first the first boundary */
 	struct ts_goodbye goodbye; /* what the other end said when it left */
@@ -42,6 +44,7 @@ int ts_session_open(struct ts_session **session, enum ts_role role,
 	s->role = role;
 	s->protocol = cfg->protocol;
 	s->quantum_ns = cfg->quantum_ns;
+	s->capabilities = cfg->capabilities;
 	ret = ts__link_prepare(&s->link, role, &cfg->link);
 	if (ret < 0) {
 		free(s);
@@ -93,7 +96,7 @@ int ts_session_connect(struct ts_session *s)
 
 	if (ret < 0 || s->protocol == 1)
 		return ret;
-	msg = ts_msg_hello(s->role, 0, s->role == TS_ROLE_GUEST ? s->quantum_ns : 0);
+	msg = ts_msg_hello(s->role, s->capabilities, s->role == TS_ROLE_GUEST ? s->quantum_ns : 0);
 	ret = send_msg(s, &msg);
 	if (ret < 0)
 		return ret;
@@ -108,6 +111,7 @@ int ts_session_connect(struct ts_session *s)
 		return ret;
 	}
 	s->peer_quantum_ns = msg.hello.quantum_ns;
+	s->peer_capabilities = msg.hello.capabilities;
 	/* The guest halts first at its first boundary, one quantum into its time. */
 	s->granted_ns = s->peer_quantum_ns;
 	return 0;
@@ -225,6 +229,11 @@ int ts_session_protocol(const struct ts_session *s)
 uint64_t ts_session_guest_quantum_ns(const struct ts_session *s)
 {
 	return s->peer_quantum_ns;
+}
+
+uint64_t ts_session_guest_capabilities(const struct ts_session *s)
+{
+	return s->peer_capabilities;
 }
 
 const struct ts_goodbye *ts_session_goodbye(const struct ts_session *s)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Sessions over a real socket, the guest end here and a participant in a child: grants of
- * ts_session_run_for count from the previous grant.
+ * ts_session_run_for count from the previous grant, and HELLO carries capabilities.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -33,7 +33,7 @@ static int before_deadline(void *arg)
 	return ts_now_ns() < deadline_ns ? 0 : -ETIMEDOUT;
 }
 
-static struct ts_session *open_session(enum ts_role role)
+static struct ts_session *open_session(enum ts_role role, uint64_t capabilities)
 {
 	const struct ts_session_config cfg = {
 		.link = { .transport = TS_TRANSPORT_SOCKET,
@@ -41,6 +41,7 @@ static struct ts_session *open_session(enum ts_role role)
 			  .wait = { .slice_ms = 10, .keep_waiting = before_deadline } },
 		.protocol = 2,
 		.quantum_ns = role == TS_ROLE_GUEST ? QUANTUM_NS : 0,
+		.capabilities = capabilities,
 	};
 	struct ts_session *s = NULL;
 
@@ -56,19 +57,20 @@ static struct ts_session *open_session(enum ts_role role)
 typedef int participant_fn(struct ts_session *s);
 
 /* Starts participant in a child, connects the guest end here. */
-static struct ts_session *start(participant_fn *participant, pid_t *pid)
+static struct ts_session *start(participant_fn *participant, uint64_t guest_capabilities,
+				pid_t *pid)
 {
 	fflush(stdout);
 	fflush(stderr);
 	*pid = fork();
 	if (*pid == 0) {
-		struct ts_session *s = open_session(TS_ROLE_PARTICIPANT);
+		struct ts_session *s = open_session(TS_ROLE_PARTICIPANT, 0);
 		int failed = !s || participant(s) != 0;
 
 		ts_session_close(s, TS_GOODBYE_DONE, "done");
 		_exit(failed);
 	}
-	return *pid < 0 ? NULL : open_session(TS_ROLE_GUEST);
+	return *pid < 0 ? NULL : open_session(TS_ROLE_GUEST, guest_capabilities);
 }
 
 /* Ends a test: the participant says goodbye at the next halt and exits with status 0. */
@@ -139,7 +141,7 @@ static int answer_grant_cases(struct ts_session *s)
 static void test_run_for_grants_from_the_previous_grant(void)
 {
 	pid_t pid;
-	struct ts_session *s = start(answer_grant_cases, &pid);
+	struct ts_session *s = start(answer_grant_cases, 0, &pid);
 
 	for (size_t i = 0; s && i < N_GRANT_CASES; i++)
 		CHECK_EQ_U64(halt_at(s, grant_cases[i].halt_ns), grant_cases[i].until_ns);
@@ -160,7 +162,7 @@ static int run_for_quanta(struct ts_session *s)
 static void test_late_halts_do_not_move_later_boundaries(void)
 {
 	pid_t pid;
-	struct ts_session *s = start(run_for_quanta, &pid);
+	struct ts_session *s = start(run_for_quanta, 0, &pid);
 	uint64_t boundary_ns = QUANTUM_NS;
 	unsigned int off_grid = 0;
 
@@ -175,6 +177,25 @@ static void test_late_halts_do_not_move_later_boundaries(void)
 	finish(s, pid);
 }
 
+static int expect_idle_time_capability(struct ts_session *s)
+{
+	struct ts_halt halt;
+
+	if (ts_session_guest_capabilities(s) != TS_CAP_IDLE_TIME ||
+	    ts_session_guest_quantum_ns(s) != QUANTUM_NS)
+		return -1;
+	return ts_session_wait_halt(s, &halt) == 0 ? 0 : -1;
+}
+
+static void test_participant_learns_the_guest_capabilities(void)
+{
+	pid_t pid;
+	struct ts_session *s = start(expect_idle_time_capability, TS_CAP_IDLE_TIME, &pid);
+
+	CHECK(s && ts_session_guest_capabilities(s) == 0); /* the participant announced none */
+	finish(s, pid);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -185,6 +206,7 @@ int main(void)
 	snprintf(socket_path, sizeof(socket_path), "%s/link", test_dir);
 	RUN(test_run_for_grants_from_the_previous_grant);
 	RUN(test_late_halts_do_not_move_later_boundaries);
+	RUN(test_participant_learns_the_guest_capabilities);
 	rmdir(test_dir);
 	return CHECK_EXIT();
 }
