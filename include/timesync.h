@@ -17,6 +17,16 @@ extern "C" {
 #endif
 
 /*
+ * What libtimesync.so exports. The library is built with hidden symbols and
+ * TS_BUILDING_SHARED, so that its internals (ts__, lib/internal.h) stay inside it.
+ */
+#if defined(TS_BUILDING_SHARED) && defined(__GNUC__)
+#define TS_EXTERN __attribute__((visibility("default")))
+#else
+#define TS_EXTERN
+#endif
+
+/*
  * Every TS_E* error code, in one table: name, value (beyond errno's range, so one int
  * carries either), text. It makes the constants, ts_strerror() and ts_err_name(). After
  * TS_EPROTO and TS_EVERSION ts_session_error() says more, after TS_EGOODBYE
@@ -37,7 +47,7 @@ enum ts_errno {
 };
 
 /* Text for an error returned by any ts_ function (negative errno or TS_E*). */
-const char *ts_strerror(int err);
+TS_EXTERN const char *ts_strerror(int err);
 
 /* Room for any name ts_err_name() writes, its NUL included. */
 #define TS_ERR_NAME_SIZE 16
@@ -47,10 +57,10 @@ const char *ts_strerror(int err);
  * above, for a negative errno value its name ("ENOENT") where the C library can tell,
  * else "E" and -err ("E4095"), written to buf (len bytes, TS_ERR_NAME_SIZE are enough).
  */
-const char *ts_err_name(int err, char *buf, size_t len);
+TS_EXTERN const char *ts_err_name(int err, char *buf, size_t len);
 
 /* Monotonic wall-clock time in nanoseconds. */
-uint64_t ts_now_ns(void);
+TS_EXTERN uint64_t ts_now_ns(void);
 
 /*
  * How a session waits for the other end: to send or receive a record it spins (checks
@@ -71,7 +81,7 @@ struct ts_wait {
  * not exist; TS_ENOTFIFO when something else (file, directory, ...) is there, TS_EDANGLING
  * for a symbolic link to nothing. Overwrites, deletes and follows into nothing else.
  */
-int ts_fifo_ensure(const char *path);
+TS_EXTERN int ts_fifo_ensure(const char *path);
 
 /*
  * The transport between the guest end (the QEMU plugin) and the participant end: FIFOs,
@@ -90,14 +100,14 @@ struct ts_link_config {
 };
 
 /* "fifo", "socket" or "shm" (any case) to *out; -EINVAL for anything else. */
-int ts_transport_parse(const char *name, enum ts_transport *out);
+TS_EXTERN int ts_transport_parse(const char *name, enum ts_transport *out);
 
 /*
  * The name of a transport ("fifo", "socket", "shm"), as ts_transport_parse reads it; NULL
  * for a value that is no transport, so that counting up from TS_TRANSPORT_FIFO until NULL
  * lists them all.
  */
-const char *ts_transport_name(enum ts_transport transport);
+TS_EXTERN const char *ts_transport_name(enum ts_transport transport);
 
 /*
  * Sessions: the protocol on top of a link, for both ends. Protocol 1 is the seed's byte
@@ -124,21 +134,21 @@ struct ts_goodbye;
  * a link file with -EEXIST, one in use by a live guest with -EADDRINUSE; stale ones of a
  * dead guest are replaced.
  */
-int ts_session_open(struct ts_session **session, enum ts_role role,
-		    const struct ts_session_config *cfg);
+TS_EXTERN int ts_session_open(struct ts_session **session, enum ts_role role,
+			      const struct ts_session_config *cfg);
 
 /*
  * Waits for the other end, as cfg->link.wait says; in protocol 2 exchanges HELLOs
  * (TS_EVERSION on a mismatch). The guest end removes its socket or shared-memory file
  * once the participant is there.
  */
-int ts_session_connect(struct ts_session *session);
+TS_EXTERN int ts_session_connect(struct ts_session *session);
 
 /* Participant: waits until the guest halts; fills *halt (guest time, instructions, ...). */
-int ts_session_wait_halt(struct ts_session *session, struct ts_halt *halt);
+TS_EXTERN int ts_session_wait_halt(struct ts_session *session, struct ts_halt *halt);
 
 /* Participant: lets the guest run until guest time until_ns (protocol 1: one quantum). */
-int ts_session_run_until(struct ts_session *session, uint64_t until_ns);
+TS_EXTERN int ts_session_run_until(struct ts_session *session, uint64_t until_ns);
 
 /*
  * Participant: lets the guest run for step_ns more than the last grant (not than the
@@ -149,30 +159,30 @@ int ts_session_run_until(struct ts_session *session, uint64_t until_ns);
  * the grant is the first point after the halt on that grid of steps. -EINVAL for a step
  * of 0; protocol 1: one quantum, whatever step_ns.
  */
-int ts_session_run_for(struct ts_session *session, uint64_t step_ns);
+TS_EXTERN int ts_session_run_for(struct ts_session *session, uint64_t step_ns);
 
 /* Guest: tells the participant the guest halted. */
-int ts_session_send_halt(struct ts_session *session, const struct ts_halt *halt);
+TS_EXTERN int ts_session_send_halt(struct ts_session *session, const struct ts_halt *halt);
 
 /* Guest: waits for the participant's grant (*until_ns; 0 in protocol 1: one quantum). */
-int ts_session_wait_grant(struct ts_session *session, uint64_t *until_ns);
+TS_EXTERN int ts_session_wait_grant(struct ts_session *session, uint64_t *until_ns);
 
 /* Says goodbye (protocol 2, unless reason is 0) with a reason and text, then closes. */
-void ts_session_close(struct ts_session *session, uint32_t reason, const char *text);
+TS_EXTERN void ts_session_close(struct ts_session *session, uint32_t reason, const char *text);
 
 /*
  * The protocol in use; the guest's quantum and TS_CAP_* bits (timesync_proto.h) from its
  * HELLO (protocol 2, else 0; on the guest end: those of the participant's HELLO).
  */
-int ts_session_protocol(const struct ts_session *session);
-uint64_t ts_session_guest_quantum_ns(const struct ts_session *session);
-uint64_t ts_session_guest_capabilities(const struct ts_session *session);
+TS_EXTERN int ts_session_protocol(const struct ts_session *session);
+TS_EXTERN uint64_t ts_session_guest_quantum_ns(const struct ts_session *session);
+TS_EXTERN uint64_t ts_session_guest_capabilities(const struct ts_session *session);
 
 /* What the other end said when it left (after TS_EGOODBYE), or NULL. */
-const struct ts_goodbye *ts_session_goodbye(const struct ts_session *session);
+TS_EXTERN const struct ts_goodbye *ts_session_goodbye(const struct ts_session *session);
 
 /* Details of the last TS_EPROTO or TS_EVERSION, for messages. */
-const char *ts_session_error(const struct ts_session *session);
+TS_EXTERN const char *ts_session_error(const struct ts_session *session);
 
 #ifdef __cplusplus
 }
