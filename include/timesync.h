@@ -4,7 +4,7 @@
  *
  * Every function returns 0 (or a count) on success and a negative value on failure:
  * either a negative errno value or one of the TS_E* codes below. ts_strerror() turns
- * any of them into text. The library keeps no global state.
+ * any of them into text, ts_err_name() into a name. The library keeps no global state.
  */
 #ifndef TIMESYNC_H
 #define TIMESYNC_H
@@ -65,9 +65,8 @@ TS_EXTERN uint64_t ts_now_ns(void);
 /*
  * How a session waits for the other end: to send or receive a record it spins (checks
  * without blocking) for up to spin_ns; then, and to connect, it blocks in slices of
- * slice_ms (0: 100).
- * After each slice keep_waiting(arg), when set, is called: a negative return value ends
- * the wait with that error (e.g. -ETIMEDOUT).
+ * slice_ms (0: 100). After each slice keep_waiting(arg), when set, is called: a negative
+ * return value ends the wait with that error (e.g. -ETIMEDOUT).
  */
 struct ts_wait {
 	uint64_t spin_ns;
@@ -157,7 +156,7 @@ TS_EXTERN int ts_session_run_until(struct ts_session *session, uint64_t until_ns
  * Before the first grant the last one is the guest's first boundary, its quantum from
  * HELLO. Steps may change from grant to grant. When the guest has run past whole steps,
  * the grant is the first point after the halt on that grid of steps. -EINVAL for a step
- * of 0; protocol 1: one quantum, whatever step_ns.
+ * of 0 or one beyond UINT64_MAX ns; protocol 1: one quantum, whatever step_ns.
  */
 TS_EXTERN int ts_session_run_for(struct ts_session *session, uint64_t step_ns);
 
