@@ -2,7 +2,8 @@
 /*
  * The smallest participant of protocol 2, a starting point to copy: connects to the
  * plugin, and at every halt of the guest does its own work for the time that passed
- * (here: nothing), then lets the guest run to the next multiple of its quantum.
+ * (here: nothing), then lets the guest run one more quantum. Each grant counts from the
+ * previous one, so the boundaries stay at multiples of the quantum however late a halt is.
  *
  *   participant socket PATH | shm PATH | fifo HOST_TO_GUEST GUEST_TO_HOST
  *
@@ -61,7 +62,7 @@ int main(int argc, char **argv)
 	while ((ret = ts_session_wait_halt(session, &halt)) == 0) {
 		syncs++;
 		/* The guest is halted at halt.guest_ns: simulate up to that time here. */
-		ret = ts_session_run_until(session, (halt.guest_ns / quantum_ns + 1) * quantum_ns);
+		ret = ts_session_run_for(session, quantum_ns);
 		if (ret < 0)
 			break;
 	}

@@ -31,9 +31,6 @@ extern "C" {
 #define TS_PROTO_VERSION 2
 #define TS_MSG_SIZE      64
 
-/* The peer's HELLO names another protocol version (see ts_proto_check_hello). */
-#define TS_EVERSION (-10005)
-
 /*
  * Message types. 0 is never valid (a zeroed record is an error, not a message);
  * 5..0xff are kept for later versions of this protocol, 0x100..0xffff for extensions
@@ -44,7 +41,11 @@ extern "C" {
 #define TS_MSG_RUN_UNTIL 3 /* participant -> plugin: the guest may run until ... */
 #define TS_MSG_GOODBYE   4 /* either direction, last message */
 
-/* HELLO capability bits; a receiver ignores bits it does not know. */
+/*
+ * HELLO capability bits; a receiver ignores bits it does not know. An end announces them
+ * in ts_session_config.capabilities, the other end reads them with
+ * ts_session_guest_capabilities().
+ */
 #define TS_CAP_IDLE_TIME (UINT64_C(1) << 0) /* the guest end sees time the guest spent idle */
 
 /* HALT reasons. */
@@ -151,7 +152,7 @@ struct ts_msg {
 };
 
 /* Writes msg as a 64-byte record, reserved bytes zeroed. */
-void ts_msg_encode(const struct ts_msg *msg, uint8_t out[TS_MSG_SIZE]);
+TS_EXTERN void ts_msg_encode(const struct ts_msg *msg, uint8_t out[TS_MSG_SIZE]);
 
 /*
  * Reads a 64-byte record. TS_EPROTO for an unknown type, a nonzero reserved byte, a
@@ -159,25 +160,26 @@ void ts_msg_encode(const struct ts_msg *msg, uint8_t out[TS_MSG_SIZE]);
  * version decodes (only type, version and magic; the rest is zeroed): check it with
  * ts_proto_check_hello.
  */
-int ts_msg_decode(const uint8_t in[TS_MSG_SIZE], struct ts_msg *msg);
+TS_EXTERN int ts_msg_decode(const uint8_t in[TS_MSG_SIZE], struct ts_msg *msg);
 
 /*
  * 0 when hello is a HELLO of this version. Otherwise TS_EVERSION (another version) or
  * TS_EPROTO (not a HELLO), and a message for the user in err (when err_len > 0).
  */
-int ts_proto_check_hello(const struct ts_msg *hello, char *err, size_t err_len);
+TS_EXTERN int ts_proto_check_hello(const struct ts_msg *hello, char *err, size_t err_len);
 
 /* Messages of this version, ready for ts_msg_encode. */
-struct ts_msg ts_msg_hello(enum ts_role role, uint64_t capabilities, uint64_t quantum_ns);
-struct ts_msg ts_msg_halt(uint64_t guest_ns, uint64_t instructions, uint32_t reason,
-			  uint32_t flags, uint64_t seq);
-struct ts_msg ts_msg_run_until(uint64_t until_ns);
+TS_EXTERN struct ts_msg ts_msg_hello(enum ts_role role, uint64_t capabilities,
+				     uint64_t quantum_ns);
+TS_EXTERN struct ts_msg ts_msg_halt(uint64_t guest_ns, uint64_t instructions, uint32_t reason,
+				    uint32_t flags, uint64_t seq);
+TS_EXTERN struct ts_msg ts_msg_run_until(uint64_t until_ns);
 /* text (NULL for none) is cut to fit, never inside a UTF-8 character. */
-struct ts_msg ts_msg_goodbye(uint32_t reason, const char *text);
+TS_EXTERN struct ts_msg ts_msg_goodbye(uint32_t reason, const char *text);
 
 /* Names for logs: "HELLO", ..., "guest powered off", ...; "unknown" otherwise. */
-const char *ts_msg_type_name(uint32_t type);
-const char *ts_goodbye_reason_name(uint32_t reason);
+TS_EXTERN const char *ts_msg_type_name(uint32_t type);
+TS_EXTERN const char *ts_goodbye_reason_name(uint32_t reason);
 
 #ifdef __cplusplus
 }

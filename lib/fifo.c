@@ -4,10 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "timesync.h"
+#include "internal.h"
 
 int ts_fifo_ensure(const char *path)
 {
@@ -29,37 +28,37 @@ int ts_fifo_ensure(const char *path)
 	return S_ISFIFO(st.st_mode) ? 0 : TS_ENOTFIFO;
 }
 
-/* Opens a FIFO whose other end may not be there yet (O_WRONLY|O_NONBLOCK gives ENXIO). */
+/* A FIFO to open, and the descriptor once it is open. */
+struct fifo_open {
+	const char *path;
+	int flags;
+	int fd;
+};
+
+/* One try; the other end may not be there yet (O_WRONLY|O_NONBLOCK gives ENXIO). */
+static int try_open(void *arg, int timeout_ms)
+{
+	struct fifo_open *fifo = arg;
+	struct stat st;
+	int fd = open(fifo->path, fifo->flags | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ENXIO || errno == EINTR ? -EAGAIN : -errno;
+	if (fstat(fd, &st) == 0 && !S_ISFIFO(st.st_mode)) {
+		close(fd);
+		return TS_ENOTFIFO;
+	}
+	fifo->fd = fd;
+	return 0;
+}
+
+/* Opens a FIFO, waiting for its other end; the descriptor or a negative error. */
 static int open_waiting(const char *path, int flags, const struct ts_wait *wait)
 {
-	const struct timespec pause = { .tv_nsec = 1000000 };
-	int slice_ms = wait && wait->slice_ms > 0 ? wait->slice_ms : 100;
-	uint64_t slice_end = ts_now_ns() + (uint64_t)slice_ms * 1000000u;
+	struct fifo_open fifo = { .path = path, .flags = flags, .fd = -1 };
+	int ret = ts__wait_until(try_open, &fifo, 0, TS__NAP_NONE, wait);
 
-	for (;;) {
-		int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC);
-
-		if (fd >= 0) {
-			struct stat st;
-
-			if (fstat(fd, &st) == 0 && !S_ISFIFO(st.st_mode)) {
-				close(fd);
-				return TS_ENOTFIFO;
-			}
-			return fd;
-		}
-		if (errno != ENXIO && errno != EINTR)
-			return -errno;
-		nanosleep(&pause, NULL);
-		if (ts_now_ns() >= slice_end) {
-			if (wait && wait->keep_waiting) {
-				int ret = wait->keep_waiting(wait->arg);
-				if (ret < 0)
-					return ret;
-			}
-			slice_end = ts_now_ns() + (uint64_t)slice_ms * 1000000u;
-		}
-	}
+	return ret < 0 ? ret : fifo.fd;
 }
 
 static int open_pair(const char *first, int first_flags, const char *second, int second_flags,
@@ -79,14 +78,14 @@ static int open_pair(const char *first, int first_flags, const char *second, int
 	return 0;
 }
 
-int ts_fifo_open_guest_end(const char *host_to_guest, const char *guest_to_host,
-			   const struct ts_wait *wait, int *read_fd, int *write_fd)
+int ts__fifo_open_guest_end(const char *host_to_guest, const char *guest_to_host,
+			    const struct ts_wait *wait, int *read_fd, int *write_fd)
 {
 	return open_pair(host_to_guest, O_RDONLY, guest_to_host, O_WRONLY, wait, read_fd, write_fd);
 }
 
-int ts_fifo_open_participant_end(const char *host_to_guest, const char *guest_to_host,
-				 const struct ts_wait *wait, int *read_fd, int *write_fd)
+int ts__fifo_open_participant_end(const char *host_to_guest, const char *guest_to_host,
+				  const struct ts_wait *wait, int *read_fd, int *write_fd)
 {
 	return open_pair(host_to_guest, O_WRONLY, guest_to_host, O_RDONLY, wait, write_fd, read_fd);
 }

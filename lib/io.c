@@ -1,75 +1,56 @@
 /* SPDX-License-Identifier: MIT */
-/* Waiting, reading and writing on non-blocking descriptors: EINTR, short transfers. */
+/* Reading and writing on non-blocking descriptors: EINTR, short transfers, waiting. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <poll.h>
-#include <time.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
-#include "timesync.h"
+#include "internal.h"
 
-uint64_t ts_now_ns(void)
+/* What a wait for a descriptor waits for. */
+struct fd_events {
+	int fd;
+	short events;
+};
+
+/* One poll(): 0 ready, -EAGAIN not yet, negative on an error or a hang-up without data. */
+static int poll_fd(void *arg, int timeout_ms)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* One poll(); 1 ready, 0 not yet, negative on error or hang-up without data. */
-static int poll_once(int fd, short events, int timeout_ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = events };
+	const struct fd_events *want = arg;
+	struct pollfd pfd = { .fd = want->fd, .events = want->events };
 	int n = poll(&pfd, 1, timeout_ms);
 
 	if (n < 0)
-		return errno == EINTR ? 0 : -errno;
+		return errno == EINTR ? -EAGAIN : -errno;
 	if (n == 0)
+		return -EAGAIN;
+	if (pfd.revents & want->events)
 		return 0;
-	if (pfd.revents & events)
-		return 1;
 	if (pfd.revents & POLLNVAL)
 		return -EBADF;
 	if (pfd.revents & POLLERR)
-		return events == POLLOUT ? -EPIPE : -EIO;
+		return want->events == POLLOUT ? -EPIPE : -EIO;
 	return TS_EOF; /* POLLHUP without data */
 }
 
 static int wait_fd(int fd, short events, const struct ts_wait *wait)
 {
-	uint64_t spin_end = ts_now_ns() + (wait ? wait->spin_ns : 0);
-	int slice_ms = wait && wait->slice_ms > 0 ? wait->slice_ms : 100;
-	int ret;
+	struct fd_events want = { .fd = fd, .events = events };
 
-	do {
-		ret = poll_once(fd, events, 0);
-		if (ret)
-			return ret < 0 ? ret : 0;
-	} while (ts_now_ns() < spin_end);
-
-	for (;;) {
-		ret = poll_once(fd, events, slice_ms);
-		if (ret)
-			return ret < 0 ? ret : 0;
-		if (wait && wait->keep_waiting) {
-			ret = wait->keep_waiting(wait->arg);
-			if (ret < 0)
-				return ret;
-		}
-	}
+	return ts__wait_until(poll_fd, &want, wait ? wait->spin_ns : 0, TS__NAP_WHOLE_SLICE, wait);
 }
 
-int ts_wait_readable(int fd, const struct ts_wait *wait)
-{
-	return wait_fd(fd, POLLIN, wait);
-}
+/* write(2), or send(2) for a socket: what write_all moves the bytes with. */
+typedef ssize_t write_fn(int fd, const void *buf, size_t len);
 
-int ts_write_full(int fd, const void *buf, size_t len, const struct ts_wait *wait)
+static int write_all(int fd, const void *buf, size_t len, const struct ts_wait *wait,
+		     write_fn *write_some)
 {
 	const char *p = buf;
 
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = write_some(fd, p, len);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -87,7 +68,22 @@ int ts_write_full(int fd, const void *buf, size_t len, const struct ts_wait *wai
 	return 0;
 }
 
-int ts_read_full(int fd, void *buf, size_t len, const struct ts_wait *wait)
+int ts__write_full(int fd, const void *buf, size_t len, const struct ts_wait *wait)
+{
+	return write_all(fd, buf, len, wait, write);
+}
+
+static ssize_t send_without_sigpipe(int fd, const void *buf, size_t len)
+{
+	return send(fd, buf, len, MSG_NOSIGNAL);
+}
+
+int ts__socket_send(int fd, const void *buf, size_t len, const struct ts_wait *wait)
+{
+	return write_all(fd, buf, len, wait, send_without_sigpipe);
+}
+
+int ts__read_full(int fd, void *buf, size_t len, const struct ts_wait *wait)
 {
 	char *p = buf;
 
@@ -96,7 +92,7 @@ int ts_read_full(int fd, void *buf, size_t len, const struct ts_wait *wait)
 	 * poll() reports a hang-up only once a writer has come and gone.
 	 */
 	while (len > 0) {
-		int ret = ts_wait_readable(fd, wait);
+		int ret = wait_fd(fd, POLLIN, wait);
 
 		if (ret < 0)
 			return ret;

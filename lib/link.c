@@ -9,12 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "timesync.h"
+#include "internal.h"
 
-struct ts_link {
+struct ts__link {
 	enum ts_transport transport;
 	enum ts_role role;
 	struct ts_wait wait;
@@ -24,7 +23,7 @@ struct ts_link {
 	int listen_fd; /* socket, guest end: until the participant has connected */
 	int read_fd;   /* FIFO: host_to_guest or guest_to_host; socket: the connection */
 	int write_fd;  /* FIFO: the other one; socket: the connection again */
-	struct ts_shm *shm;
+	struct ts__shm *shm;
 	int connected;
 };
 
@@ -34,9 +33,11 @@ static const char *const transport_names[] = {
 	[TS_TRANSPORT_SHM] = "shm",
 };
 
+#define N_TRANSPORTS (sizeof(transport_names) / sizeof(transport_names[0]))
+
 int ts_transport_parse(const char *name, enum ts_transport *out)
 {
-	for (size_t i = 0; i < sizeof(transport_names) / sizeof(transport_names[0]); i++) {
+	for (size_t i = 0; i < N_TRANSPORTS; i++) {
 		if (strcasecmp(name, transport_names[i]) == 0) {
 			*out = (enum ts_transport)i;
 			return 0;
@@ -45,8 +46,13 @@ int ts_transport_parse(const char *name, enum ts_transport *out)
 	return -EINVAL;
 }
 
+const char *ts_transport_name(enum ts_transport transport)
+{
+	return (size_t)transport < N_TRANSPORTS ? transport_names[transport] : NULL;
+}
+
 /* Copies the paths the transport needs: -EINVAL when one is missing. */
-static int copy_paths(struct ts_link *link, const struct ts_link_config *cfg)
+static int copy_paths(struct ts__link *link, const struct ts_link_config *cfg)
 {
 	if (cfg->transport == TS_TRANSPORT_FIFO) {
 		if (!cfg->host_to_guest || !cfg->guest_to_host)
@@ -62,7 +68,7 @@ static int copy_paths(struct ts_link *link, const struct ts_link_config *cfg)
 }
 
 /* What may be done before the other end is there, without blocking. */
-static int prepare_transport(struct ts_link *link)
+static int prepare_transport(struct ts__link *link)
 {
 	int guest = link->role == TS_ROLE_GUEST;
 	int ret;
@@ -72,16 +78,16 @@ static int prepare_transport(struct ts_link *link)
 		ret = ts_fifo_ensure(link->host_to_guest);
 		return ret < 0 ? ret : ts_fifo_ensure(link->guest_to_host);
 	case TS_TRANSPORT_SOCKET:
-		return guest ? ts_socket_listen(link->path, &link->listen_fd) : 0;
+		return guest ? ts__socket_listen(link->path, &link->listen_fd) : 0;
 	case TS_TRANSPORT_SHM:
-		return guest ? ts_shm_create(&link->shm, link->path) : 0;
+		return guest ? ts__shm_create(&link->shm, link->path) : 0;
 	}
 	return -EINVAL;
 }
 
-int ts_link_prepare(struct ts_link **out, enum ts_role role, const struct ts_link_config *cfg)
+int ts__link_prepare(struct ts__link **out, enum ts_role role, const struct ts_link_config *cfg)
 {
-	struct ts_link *link;
+	struct ts__link *link;
 	int ret;
 
 	*out = NULL;
@@ -101,7 +107,7 @@ int ts_link_prepare(struct ts_link **out, enum ts_role role, const struct ts_lin
 	if (ret == 0)
 		ret = prepare_transport(link);
 	if (ret < 0) {
-		ts_link_close(link);
+		ts__link_close(link);
 		return ret;
 	}
 	*out = link;
@@ -109,7 +115,7 @@ int ts_link_prepare(struct ts_link **out, enum ts_role role, const struct ts_lin
 }
 
 /* The participant is there: nobody else may connect, and the socket file goes. */
-static void stop_listening(struct ts_link *link)
+static void stop_listening(struct ts__link *link)
 {
 	if (link->listen_fd < 0)
 		return;
@@ -118,23 +124,23 @@ static void stop_listening(struct ts_link *link)
 	unlink(link->path);
 }
 
-static int connect_fifo(struct ts_link *link)
+static int connect_fifo(struct ts__link *link)
 {
 	if (link->role == TS_ROLE_GUEST)
-		return ts_fifo_open_guest_end(link->host_to_guest, link->guest_to_host,
-					      &link->wait, &link->read_fd, &link->write_fd);
-	return ts_fifo_open_participant_end(link->host_to_guest, link->guest_to_host,
-					    &link->wait, &link->read_fd, &link->write_fd);
+		return ts__fifo_open_guest_end(link->host_to_guest, link->guest_to_host,
+					       &link->wait, &link->read_fd, &link->write_fd);
+	return ts__fifo_open_participant_end(link->host_to_guest, link->guest_to_host,
+					     &link->wait, &link->read_fd, &link->write_fd);
 }
 
-static int try_connect_socket(struct ts_link *link)
+static int try_connect_socket(struct ts__link *link)
 {
 	int fd, ret;
 
 	if (link->role == TS_ROLE_GUEST)
-		ret = ts_socket_accept(link->listen_fd, &fd);
+		ret = ts__socket_accept(link->listen_fd, &fd);
 	else
-		ret = ts_socket_connect(link->path, &fd);
+		ret = ts__socket_connect(link->path, &fd);
 	if (ret < 0)
 		return ret;
 	link->read_fd = fd;
@@ -143,39 +149,24 @@ static int try_connect_socket(struct ts_link *link)
 	return 0;
 }
 
-static int try_connect_shm(struct ts_link *link)
+static int try_connect_shm(struct ts__link *link)
 {
 	if (link->role == TS_ROLE_GUEST)
-		return ts_shm_accept(link->shm);
-	return ts_shm_join(&link->shm, link->path);
+		return ts__shm_accept(link->shm);
+	return ts__shm_join(&link->shm, link->path);
 }
 
-/* Tries every millisecond while the answer is -EAGAIN, asking keep_waiting every slice. */
-static int retry(struct ts_link *link, int (*attempt)(struct ts_link *link))
+/* One try at reaching the other end over a socket or shared memory: -EAGAIN, not yet. */
+static int try_connect(void *arg, int timeout_ms)
 {
-	const struct timespec pause = { .tv_nsec = 1000000 };
-	const struct ts_wait *wait = &link->wait;
-	uint64_t slice_ns = (uint64_t)(wait->slice_ms > 0 ? wait->slice_ms : 100) * 1000000u;
-	uint64_t slice_end = ts_now_ns() + slice_ns;
+	struct ts__link *link = arg;
 
-	for (;;) {
-		int ret = attempt(link);
-
-		if (ret != -EAGAIN)
-			return ret;
-		nanosleep(&pause, NULL);
-		if (ts_now_ns() < slice_end)
-			continue;
-		if (wait->keep_waiting) {
-			ret = wait->keep_waiting(wait->arg);
-			if (ret < 0)
-				return ret;
-		}
-		slice_end = ts_now_ns() + slice_ns;
-	}
+	if (link->transport == TS_TRANSPORT_SOCKET)
+		return try_connect_socket(link);
+	return try_connect_shm(link);
 }
 
-int ts_link_connect(struct ts_link *link)
+int ts__link_connect(struct ts__link *link)
 {
 	int ret;
 
@@ -183,20 +174,18 @@ int ts_link_connect(struct ts_link *link)
 		return -EISCONN;
 	if (link->transport == TS_TRANSPORT_FIFO)
 		ret = connect_fifo(link);
-	else if (link->transport == TS_TRANSPORT_SOCKET)
-		ret = retry(link, try_connect_socket);
 	else
-		ret = retry(link, try_connect_shm);
+		ret = ts__wait_until(try_connect, link, 0, TS__NAP_NONE, &link->wait);
 	if (ret == 0)
 		link->connected = 1;
 	return ret;
 }
 
-static int check_record(const struct ts_link *link, size_t len)
+static int check_record(const struct ts__link *link, size_t len)
 {
 	if (!link->connected)
 		return -ENOTCONN;
-	return len == 0 || len > TS_LINK_RECORD_MAX ? -EINVAL : 0;
+	return len == 0 || len > TS__LINK_RECORD_MAX ? -EINVAL : 0;
 }
 
 /* A pipe or socket says EPIPE or ECONNRESET where shared memory says TS_EOF. */
@@ -205,7 +194,7 @@ static int gone_is_eof(int ret)
 	return ret == -EPIPE || ret == -ECONNRESET ? TS_EOF : ret;
 }
 
-int ts_link_send(struct ts_link *link, const void *rec, size_t len)
+int ts__link_send(struct ts__link *link, const void *rec, size_t len)
 {
 	int ret = check_record(link, len);
 
@@ -213,31 +202,31 @@ int ts_link_send(struct ts_link *link, const void *rec, size_t len)
 		return ret;
 	switch (link->transport) {
 	case TS_TRANSPORT_FIFO:
-		return gone_is_eof(ts_write_full(link->write_fd, rec, len, &link->wait));
+		return gone_is_eof(ts__write_full(link->write_fd, rec, len, &link->wait));
 	case TS_TRANSPORT_SOCKET:
-		return gone_is_eof(ts_socket_send(link->write_fd, rec, len, &link->wait));
+		return gone_is_eof(ts__socket_send(link->write_fd, rec, len, &link->wait));
 	case TS_TRANSPORT_SHM:
-		return ts_shm_send(link->shm, rec, len, &link->wait);
+		return ts__shm_send(link->shm, rec, len, &link->wait);
 	}
 	return -EINVAL;
 }
 
-int ts_link_recv(struct ts_link *link, void *rec, size_t len)
+int ts__link_recv(struct ts__link *link, void *rec, size_t len)
 {
 	int ret = check_record(link, len);
 
 	if (ret < 0)
 		return ret;
 	if (link->transport == TS_TRANSPORT_SHM)
-		return ts_shm_recv(link->shm, rec, len, &link->wait);
-	return gone_is_eof(ts_read_full(link->read_fd, rec, len, &link->wait));
+		return ts__shm_recv(link->shm, rec, len, &link->wait);
+	return gone_is_eof(ts__read_full(link->read_fd, rec, len, &link->wait));
 }
 
-void ts_link_close(struct ts_link *link)
+void ts__link_close(struct ts__link *link)
 {
 	if (!link)
 		return;
-	ts_shm_close(link->shm);
+	ts__shm_close(link->shm);
 	stop_listening(link);
 	if (link->read_fd >= 0)
 		close(link->read_fd);

@@ -9,19 +9,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "timesync.h"
+#include "internal.h"
 #include "timesync_proto.h"
 
 #define V1_BYTE_HALT 'h'
 #define V1_BYTE_RUN 'c'
 
 struct ts_session {
-	struct ts_link *link;
+	struct ts__link *link;
 	enum ts_role role;
 	int protocol;
 	uint64_t quantum_ns;
+	uint64_t capabilities;   /* TS_CAP_* bits our HELLO announces */
 	uint64_t seq;            /* halts sent or received */
 	uint64_t peer_quantum_ns; /* v2: the guest's quantum from its HELLO */
+	uint64_t peer_capabilities; /* v2: the TS_CAP_* bits of the other end's HELLO */
+	uint64_t halt_ns;        /* participant: guest time of the last halt */
+	uint64_t granted_ns;     /* participant: the last grant; at first the first boundary */
 	struct ts_goodbye goodbye; /* what the other end said when it left */
 	char error[160];
 };
@@ -40,7 +44,8 @@ int ts_session_open(struct ts_session **session, enum ts_role role,
 	s->role = role;
 	s->protocol = cfg->protocol;
 	s->quantum_ns = cfg->quantum_ns;
-	ret = ts_link_prepare(&s->link, role, &cfg->link);
+	s->capabilities = cfg->capabilities;
+	ret = ts__link_prepare(&s->link, role, &cfg->link);
 	if (ret < 0) {
 		free(s);
 		return ret;
@@ -54,14 +59,14 @@ static int send_msg(struct ts_session *s, const struct ts_msg *msg)
 	uint8_t rec[TS_MSG_SIZE];
 
 	ts_msg_encode(msg, rec);
-	return ts_link_send(s->link, rec, sizeof(rec));
+	return ts__link_send(s->link, rec, sizeof(rec));
 }
 
 /* Receives one message; a GOODBYE is kept and returned as TS_EGOODBYE. */
 static int recv_msg(struct ts_session *s, struct ts_msg *msg)
 {
 	uint8_t rec[TS_MSG_SIZE];
-	int ret = ts_link_recv(s->link, rec, sizeof(rec));
+	int ret = ts__link_recv(s->link, rec, sizeof(rec));
 
 	if (ret < 0)
 		return ret;
@@ -87,11 +92,11 @@ static int unexpected(struct ts_session *s, const struct ts_msg *msg, const char
 int ts_session_connect(struct ts_session *s)
 {
 	struct ts_msg msg;
-	int ret = ts_link_connect(s->link);
+	int ret = ts__link_connect(s->link);
 
 	if (ret < 0 || s->protocol == 1)
 		return ret;
-	msg = ts_msg_hello(s->role, 0, s->role == TS_ROLE_GUEST ? s->quantum_ns : 0);
+	msg = ts_msg_hello(s->role, s->capabilities, s->role == TS_ROLE_GUEST ? s->quantum_ns : 0);
 	ret = send_msg(s, &msg);
 	if (ret < 0)
 		return ret;
@@ -106,6 +111,9 @@ int ts_session_connect(struct ts_session *s)
 		return ret;
 	}
 	s->peer_quantum_ns = msg.hello.quantum_ns;
+	s->peer_capabilities = msg.hello.capabilities;
+	/* The guest halts first at its first boundary, one quantum into its time. */
+	s->granted_ns = s->peer_quantum_ns;
 	return 0;
 }
 
@@ -116,7 +124,7 @@ int ts_session_send_halt(struct ts_session *s, const struct ts_halt *halt)
 
 	s->seq++;
 	if (s->protocol == 1)
-		return ts_link_send(s->link, &byte, 1);
+		return ts__link_send(s->link, &byte, 1);
 	msg = ts_msg_halt(halt->guest_ns, halt->instructions, halt->reason, halt->flags, s->seq);
 	return send_msg(s, &msg);
 }
@@ -129,7 +137,7 @@ int ts_session_wait_grant(struct ts_session *s, uint64_t *until_ns)
 
 	if (s->protocol == 1) {
 		*until_ns = 0;
-		return ts_link_recv(s->link, &byte, 1);
+		return ts__link_recv(s->link, &byte, 1);
 	}
 	ret = recv_msg(s, &msg);
 	if (ret < 0)
@@ -147,7 +155,7 @@ int ts_session_wait_halt(struct ts_session *s, struct ts_halt *halt)
 	int ret;
 
 	if (s->protocol == 1) {
-		ret = ts_link_recv(s->link, &byte, 1);
+		ret = ts__link_recv(s->link, &byte, 1);
 		if (ret < 0)
 			return ret;
 		s->seq++;
@@ -161,6 +169,7 @@ int ts_session_wait_halt(struct ts_session *s, struct ts_halt *halt)
 	if (msg.type != TS_MSG_HALT)
 		return unexpected(s, &msg, "HALT");
 	s->seq = msg.halt.seq;
+	s->halt_ns = msg.halt.guest_ns;
 	*halt = msg.halt;
 	return 0;
 }
@@ -169,11 +178,34 @@ int ts_session_run_until(struct ts_session *s, uint64_t until_ns)
 {
 	struct ts_msg msg;
 	uint8_t byte = V1_BYTE_RUN;
+	int ret;
 
 	if (s->protocol == 1)
-		return ts_link_send(s->link, &byte, 1);
+		return ts__link_send(s->link, &byte, 1);
 	msg = ts_msg_run_until(until_ns);
-	return send_msg(s, &msg);
+	ret = send_msg(s, &msg);
+	if (ret == 0)
+		s->granted_ns = until_ns;
+	return ret;
+}
+
+int ts_session_run_for(struct ts_session *s, uint64_t step_ns)
+{
+	uint64_t until_ns;
+
+	if (s->protocol == 1)
+		return ts_session_run_until(s, 0);
+	if (step_ns == 0 || s->granted_ns > UINT64_MAX - step_ns ||
+	    s->halt_ns > UINT64_MAX - step_ns)
+		return -EINVAL;
+	until_ns = s->granted_ns + step_ns;
+	/*
+	 * The guest ran past whole steps (a block longer than a step, a guest clock that
+	 * jumped): those are over, the grant is the first point of the same grid after it.
+	 */
+	if (until_ns <= s->halt_ns)
+		until_ns += ((s->halt_ns - until_ns) / step_ns + 1) * step_ns;
+	return ts_session_run_until(s, until_ns);
 }
 
 void ts_session_close(struct ts_session *s, uint32_t reason, const char *text)
@@ -185,7 +217,7 @@ void ts_session_close(struct ts_session *s, uint32_t reason, const char *text)
 
 		send_msg(s, &msg);
 	}
-	ts_link_close(s->link);
+	ts__link_close(s->link);
 	free(s);
 }
 
@@ -197,6 +229,11 @@ int ts_session_protocol(const struct ts_session *s)
 uint64_t ts_session_guest_quantum_ns(const struct ts_session *s)
 {
 	return s->peer_quantum_ns;
+}
+
+uint64_t ts_session_guest_capabilities(const struct ts_session *s)
+{
+	return s->peer_capabilities;
 }
 
 const struct ts_goodbye *ts_session_goodbye(const struct ts_session *s)

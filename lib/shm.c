@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "timesync.h"
+#include "internal.h"
 
 #define SHM_MAGIC 0x314d5354u /* "TSM1" */
 #define SHM_LAYOUT_VERSION 1u
@@ -41,7 +41,7 @@ struct shm_slot {
 	alignas(CACHE_LINE) atomic_uint published; /* records published: the reader's futex */
 	atomic_uint writer_sleeps; /* 1 while the writer sleeps on consumed */
 	uint32_t len;              /* bytes in payload */
-	alignas(CACHE_LINE) unsigned char payload[TS_LINK_RECORD_MAX];
+	alignas(CACHE_LINE) unsigned char payload[TS__LINK_RECORD_MAX];
 	/* Written by the reader. */
 	alignas(CACHE_LINE) atomic_uint consumed; /* records consumed: the writer's futex */
 	atomic_uint reader_sleeps; /* 1 while the reader sleeps on published */
@@ -63,7 +63,7 @@ struct shm_file {
 
 _Static_assert(sizeof(struct shm_file) == 7 * CACHE_LINE, "layout version 1");
 
-struct ts_shm {
+struct ts__shm {
 	struct shm_file *file;
 	int fd;
 	enum ts_role role;
@@ -118,9 +118,9 @@ static int lock_held(int fd, enum ts_role role)
 	return fl.l_type != F_UNLCK;
 }
 
-static struct ts_shm *shm_new(enum ts_role role)
+static struct ts__shm *shm_new(enum ts_role role)
 {
-	struct ts_shm *shm = calloc(1, sizeof(*shm));
+	struct ts__shm *shm = calloc(1, sizeof(*shm));
 
 	if (shm) {
 		shm->fd = -1;
@@ -129,7 +129,7 @@ static struct ts_shm *shm_new(enum ts_role role)
 	return shm;
 }
 
-static int map_file(struct ts_shm *shm)
+static int map_file(struct ts__shm *shm)
 {
 	void *p = mmap(NULL, sizeof(*shm->file), PROT_READ | PROT_WRITE, MAP_SHARED, shm->fd, 0);
 
@@ -140,7 +140,7 @@ static int map_file(struct ts_shm *shm)
 }
 
 /* Removes the file the guest end created, unless someone replaced it meanwhile. */
-static void remove_name(struct ts_shm *shm)
+static void remove_name(struct ts__shm *shm)
 {
 	struct stat mine, there;
 
@@ -154,7 +154,7 @@ static void remove_name(struct ts_shm *shm)
 }
 
 /* Frees everything without telling the other end. */
-static void release(struct ts_shm *shm)
+static void release(struct ts__shm *shm)
 {
 	if (shm->file)
 		munmap(shm->file, sizeof(*shm->file));
@@ -231,9 +231,9 @@ static void init_header(struct shm_header *header)
 	atomic_store_explicit(&header->magic, SHM_MAGIC, memory_order_release);
 }
 
-int ts_shm_create(struct ts_shm **out, const char *path)
+int ts__shm_create(struct ts__shm **out, const char *path)
 {
-	struct ts_shm *shm = shm_new(TS_ROLE_GUEST);
+	struct ts__shm *shm = shm_new(TS_ROLE_GUEST);
 	int ret;
 
 	if (!shm)
@@ -266,7 +266,7 @@ out:
 	return ret;
 }
 
-int ts_shm_accept(struct ts_shm *shm)
+int ts__shm_accept(struct ts__shm *shm)
 {
 	if (!atomic_load_explicit(&shm->file->header.participant_pid, memory_order_acquire))
 		return -EAGAIN;
@@ -275,7 +275,7 @@ int ts_shm_accept(struct ts_shm *shm)
 }
 
 /* Checks the mapped header: 0 when a live guest's link waits for a participant. */
-static int check_guest(const struct ts_shm *shm)
+static int check_guest(const struct ts__shm *shm)
 {
 	struct shm_header *header = &shm->file->header;
 	unsigned int magic = atomic_load_explicit(&header->magic, memory_order_acquire);
@@ -291,7 +291,7 @@ static int check_guest(const struct ts_shm *shm)
 }
 
 /* Maps the file a guest end created; -EAGAIN while it is not there or not sized yet. */
-static int open_guest_file(struct ts_shm *shm, const char *path)
+static int open_guest_file(struct ts__shm *shm, const char *path)
 {
 	struct stat st;
 
@@ -307,9 +307,9 @@ static int open_guest_file(struct ts_shm *shm, const char *path)
 	return map_file(shm);
 }
 
-int ts_shm_join(struct ts_shm **out, const char *path)
+int ts__shm_join(struct ts__shm **out, const char *path)
 {
-	struct ts_shm *shm = shm_new(TS_ROLE_PARTICIPANT);
+	struct ts__shm *shm = shm_new(TS_ROLE_PARTICIPANT);
 	unsigned int nobody = 0;
 	int ret;
 
@@ -333,7 +333,7 @@ int ts_shm_join(struct ts_shm **out, const char *path)
 }
 
 /* The other end closed the link or died; a syscall, so only for the slow path. */
-static int peer_gone(const struct ts_shm *shm)
+static int peer_gone(const struct ts__shm *shm)
 {
 	enum ts_role peer = other(shm->role);
 
@@ -362,48 +362,43 @@ static int spin_until_change(atomic_uint *word, unsigned int old, uint64_t spin_
 	return 1;
 }
 
+/* A word to wait on until it is no longer old, in the file of shm. */
+struct word_change {
+	const struct ts__shm *shm;
+	atomic_uint *word;
+	unsigned int old;
+};
+
 /*
- * Sleeps on the futex until *word is no longer old, in naps short enough to notice an end
- * that died. The caller announced that it sleeps, so the writer will wake it: the
- * seq_cst load below and the writer's seq_cst store of *word then load of the sleeps flag
- * make sure one of the two sees the other.
+ * One look at the word, then a nap on its futex short enough to notice an end that died.
+ * The caller announced that it sleeps, so the writer will wake it: the seq_cst loads here
+ * and the writer's seq_cst store of *word then load of the sleeps flag make sure one of
+ * the two sees the other.
  */
-static int sleep_until_change(const struct ts_shm *shm, atomic_uint *word, unsigned int old,
-			      const struct ts_wait *wait)
+static int check_then_nap(void *arg, int timeout_ms)
 {
-	int slice_ms = wait && wait->slice_ms > 0 ? wait->slice_ms : 100;
-	int nap_ms = slice_ms < PEER_CHECK_MS ? slice_ms : PEER_CHECK_MS;
-	uint64_t slice_end = ts_now_ns() + (uint64_t)slice_ms * 1000000u;
+	const struct word_change *change = arg;
 
-	for (;;) {
-		if (atomic_load(word) != old)
-			return 0;
-		/* What the other end did before it went away still counts. */
-		if (peer_gone(shm))
-			return atomic_load(word) != old ? 0 : TS_EOF;
-		futex_wait(word, old, nap_ms);
-		if (ts_now_ns() < slice_end)
-			continue;
-		if (wait && wait->keep_waiting) {
-			int ret = wait->keep_waiting(wait->arg);
-
-			if (ret < 0)
-				return ret;
-		}
-		slice_end = ts_now_ns() + (uint64_t)slice_ms * 1000000u;
-	}
+	if (atomic_load(change->word) != change->old)
+		return 0;
+	/* What the other end did before it went away still counts. */
+	if (peer_gone(change->shm))
+		return atomic_load(change->word) != change->old ? 0 : TS_EOF;
+	futex_wait(change->word, change->old, timeout_ms);
+	return atomic_load(change->word) != change->old ? 0 : -EAGAIN;
 }
 
 /* Waits until *word is no longer old: spins for wait->spin_ns, then sleeps. */
-static int wait_change(const struct ts_shm *shm, atomic_uint *word, unsigned int old,
+static int wait_change(const struct ts__shm *shm, atomic_uint *word, unsigned int old,
 		       atomic_uint *sleeps, const struct ts_wait *wait)
 {
+	struct word_change change = { .shm = shm, .word = word, .old = old };
 	int ret;
 
 	if (spin_until_change(word, old, wait ? wait->spin_ns : 0))
 		return 0;
 	atomic_store(sleeps, 1);
-	ret = sleep_until_change(shm, word, old, wait);
+	ret = ts__wait_until(check_then_nap, &change, 0, PEER_CHECK_MS, wait);
 	atomic_store(sleeps, 0);
 	return ret;
 }
@@ -416,12 +411,12 @@ static void publish(atomic_uint *word, unsigned int value, atomic_uint *sleeps)
 		futex_wake(word);
 }
 
-int ts_shm_send(struct ts_shm *shm, const void *rec, size_t len, const struct ts_wait *wait)
+int ts__shm_send(struct ts__shm *shm, const void *rec, size_t len, const struct ts_wait *wait)
 {
 	struct shm_slot *out = &shm->file->slot[shm->role];
 	int ret;
 
-	if (len == 0 || len > TS_LINK_RECORD_MAX)
+	if (len == 0 || len > TS__LINK_RECORD_MAX)
 		return -EINVAL;
 	if (atomic_load_explicit(&shm->file->header.closed[other(shm->role)],
 				 memory_order_acquire))
@@ -436,12 +431,12 @@ int ts_shm_send(struct ts_shm *shm, const void *rec, size_t len, const struct ts
 	return 0;
 }
 
-int ts_shm_recv(struct ts_shm *shm, void *rec, size_t len, const struct ts_wait *wait)
+int ts__shm_recv(struct ts__shm *shm, void *rec, size_t len, const struct ts_wait *wait)
 {
 	struct shm_slot *in = &shm->file->slot[other(shm->role)];
 	int ret;
 
-	if (len == 0 || len > TS_LINK_RECORD_MAX)
+	if (len == 0 || len > TS__LINK_RECORD_MAX)
 		return -EINVAL;
 	ret = wait_change(shm, &in->published, shm->received, &in->reader_sleeps, wait);
 	if (ret < 0)
@@ -453,7 +448,7 @@ int ts_shm_recv(struct ts_shm *shm, void *rec, size_t len, const struct ts_wait 
 	return 0;
 }
 
-void ts_shm_close(struct ts_shm *shm)
+void ts__shm_close(struct ts__shm *shm)
 {
 	if (!shm)
 		return;

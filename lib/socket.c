@@ -2,14 +2,13 @@
 /* The socket transport: a Unix-domain stream socket; the guest end listens. */
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "timesync.h"
+#include "internal.h"
 
 static int fill_address(struct sockaddr_un *addr, const char *path)
 {
@@ -68,7 +67,7 @@ static int remove_stale_socket(const struct sockaddr_un *addr)
 	return unlink(addr->sun_path) == 0 || errno == ENOENT ? 0 : -errno;
 }
 
-int ts_socket_listen(const char *path, int *listen_fd)
+int ts__socket_listen(const char *path, int *listen_fd)
 {
 	struct sockaddr_un addr;
 	int fd, ret;
@@ -99,7 +98,7 @@ out:
 	return ret;
 }
 
-int ts_socket_accept(int listen_fd, int *fd)
+int ts__socket_accept(int listen_fd, int *fd)
 {
 	int conn = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
@@ -112,7 +111,7 @@ int ts_socket_accept(int listen_fd, int *fd)
 	return -errno;
 }
 
-int ts_socket_connect(const char *path, int *fd)
+int ts__socket_connect(const char *path, int *fd)
 {
 	struct sockaddr_un addr;
 	struct stat st;
@@ -134,49 +133,4 @@ int ts_socket_connect(const char *path, int *fd)
 	if (ret == -EAGAIN && lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
 		return -ENOTSOCK;
 	return ret;
-}
-
-/* Waits until fd can take more bytes; slices and keep_waiting as in ts_wait. */
-static int wait_writable(int fd, const struct ts_wait *wait)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	int slice_ms = wait && wait->slice_ms > 0 ? wait->slice_ms : 100;
-
-	for (;;) {
-		int n = poll(&pfd, 1, slice_ms);
-
-		if (n > 0)
-			return pfd.revents & POLLOUT ? 0 : -EPIPE;
-		if (n < 0 && errno != EINTR)
-			return -errno;
-		if (n == 0 && wait && wait->keep_waiting) {
-			int ret = wait->keep_waiting(wait->arg);
-
-			if (ret < 0)
-				return ret;
-		}
-	}
-}
-
-int ts_socket_send(int fd, const void *buf, size_t len, const struct ts_wait *wait)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN)
-				return -errno;
-			int ret = wait_writable(fd, wait);
-			if (ret < 0)
-				return ret;
-			continue;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }

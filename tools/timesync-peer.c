@@ -346,9 +346,10 @@ static int run(const struct peer_config *cfg, struct ts_session *s, FILE *trace,
 			print_summary(&st, "step limit reached");
 			return 0;
 		}
+		/* From the previous grant, not from this late halt: boundaries do not drift. */
 		uint64_t step = cfg->n_steps ? cfg->steps_ns[next_step++ % cfg->n_steps]
 					     : ts_session_guest_quantum_ns(s);
-		ret = ts_session_run_until(s, halt.guest_ns + step);
+		ret = ts_session_run_for(s, step);
 		if (ret < 0)
 			return qemu_gone(s, &st, ret);
 		uint64_t waited = ts_now_ns() - halted_ns;

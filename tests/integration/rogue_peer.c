@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "timesync.h"
 #include "timesync_proto.h"
 
@@ -22,7 +23,7 @@ int main(int argc, char **argv)
 {
 	struct ts_link_config cfg = { .wait = { .spin_ns = 0, .slice_ms = 100 } };
 	enum ts_role role = strcmp(argv[1], "guest") == 0 ? TS_ROLE_GUEST : TS_ROLE_PARTICIPANT;
-	struct ts_link *link;
+	struct ts__link *link;
 	uint8_t rec[TS_MSG_SIZE];
 	struct ts_msg msg;
 	int ret;
@@ -38,7 +39,7 @@ int main(int argc, char **argv)
 		cfg.path = argv[3];
 	}
 	const char *mode = argv[argc - 1];
-	if (ts_link_prepare(&link, role, &cfg) < 0 || ts_link_connect(link) < 0) {
+	if (ts__link_prepare(&link, role, &cfg) < 0 || ts__link_connect(link) < 0) {
 		fprintf(stderr, "rogue_peer: cannot connect\n");
 		return 1;
 	}
@@ -47,19 +48,19 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(mode, "hold1") == 0) {
-		while ((ret = ts_link_recv(link, rec, 1)) == 0) {
+		while ((ret = ts__link_recv(link, rec, 1)) == 0) {
 			printf("rogue_peer: got a byte, holding the guest\n");
 			fflush(stdout);
 		}
 		printf("rogue_peer: then: %s\n", ts_strerror(ret));
-		ts_link_close(link);
+		ts__link_close(link);
 		return 0;
 	}
 	if (strcmp(mode, "past") == 0 || strcmp(mode, "junk") == 0) {
 		msg = ts_msg_hello(role, 0, 0);
 		ts_msg_encode(&msg, rec);
-		ts_link_send(link, rec, sizeof(rec));
-		while ((ret = ts_link_recv(link, rec, sizeof(rec))) == 0 &&
+		ts__link_send(link, rec, sizeof(rec));
+		while ((ret = ts__link_recv(link, rec, sizeof(rec))) == 0 &&
 		       (ts_msg_decode(rec, &msg) < 0 || msg.type != TS_MSG_HALT))
 			;
 		if (ret == 0 && mode[0] == 'p') {
@@ -68,12 +69,12 @@ int main(int argc, char **argv)
 		} else {
 			memset(rec, 0x5a, sizeof(rec));
 		}
-		ts_link_send(link, rec, sizeof(rec));
-		while ((ret = ts_link_recv(link, rec, sizeof(rec))) == 0)
+		ts__link_send(link, rec, sizeof(rec));
+		while ((ret = ts__link_recv(link, rec, sizeof(rec))) == 0)
 			if (ts_msg_decode(rec, &msg) == 0 && msg.type == TS_MSG_GOODBYE)
 				printf("rogue_peer: got GOODBYE (%s: %s)\n",
 				       ts_goodbye_reason_name(msg.goodbye.reason), msg.goodbye.text);
-		ts_link_close(link);
+		ts__link_close(link);
 		return 0;
 	}
 	if (strcmp(mode, "version") == 0 || strcmp(mode, "hold2") == 0) {
@@ -85,9 +86,9 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < sizeof(rec); i++)
 			rec[i] = (uint8_t)(0xa5 ^ i * 37);
 	}
-	ts_link_send(link, rec, sizeof(rec));
+	ts__link_send(link, rec, sizeof(rec));
 	/* Print every record that comes back until the other end leaves. */
-	while ((ret = ts_link_recv(link, rec, sizeof(rec))) == 0) {
+	while ((ret = ts__link_recv(link, rec, sizeof(rec))) == 0) {
 		if (ts_msg_decode(rec, &msg) < 0) {
 			printf("rogue_peer: got an undecodable record\n");
 			continue;
@@ -100,6 +101,6 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 	printf("rogue_peer: then: %s\n", ts_strerror(ret));
-	ts_link_close(link);
+	ts__link_close(link);
 	return 0;
 }

@@ -12,14 +12,15 @@ for exact in on off; do
 			"transport=$transport,path=$WORK/link,protocol=2,TimeInNanoseconds=5000,exact=$exact"
 		wait_peer
 		check_eq "$what: QEMU exit status" 0 "$QEMU_STATUS"
-		# Halt i+1 comes at halt i + step i (steps cycle); the first at the quantum.
+		# Halt i+1 comes at grant i = grant i-1 + step i (steps cycle; each grant counts
+		# from the previous one, not from the halt); the first at the quantum.
 		report=$(awk -v exact=$exact 'BEGIN { split("1000 3000 7000", step, " ") }
 			/^#/ { next }
 			{ n++; g = $1 }
 			n == 1 { expect = 5000 }
 			{ late = g - expect; if (late < 0 || (exact == "on" && late > 0) || late >= 62) bad++
 			  if (late > maxlate) maxlate = late
-			  expect = g + step[(n - 1) % 3 + 1] }
+			  expect += step[(n - 1) % 3 + 1] }
 			END { printf "%d halts, %d off their grant, max late %d ns\n", n, bad, maxlate }' \
 			"$WORK/peer.trace")
 		case $report in

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "internal.h"
 #include "timesync.h"
 
 /* No wait lasts longer than this, in either process. */
@@ -34,7 +35,6 @@
 
 static const enum ts_transport transports[] = { TS_TRANSPORT_FIFO, TS_TRANSPORT_SOCKET,
 						 TS_TRANSPORT_SHM };
-static const char *const transport_names[] = { "fifo", "socket", "shm" };
 #define N_TRANSPORTS (sizeof(transports) / sizeof(transports[0]))
 
 static char test_dir[] = "/tmp/test_link.XXXXXX";
@@ -88,7 +88,7 @@ static int expect(int got, int want, const char *call, enum ts_transport transpo
 	if (got == want)
 		return 1;
 	fprintf(stderr, "%s:%d: %s [%s] returned %d (%s), expected %d (%s)\n", __FILE__, line,
-		call, transport_names[transport], got, ts_strerror(got), want, ts_strerror(want));
+		call, ts_transport_name(transport), got, ts_strerror(got), want, ts_strerror(want));
 	check_test_failed = 1;
 	return 0;
 }
@@ -122,9 +122,9 @@ static void fill(uint8_t *rec, size_t len, unsigned int i, enum ts_role from)
 }
 
 /* The guest sends record i and the participant answers with its record i, count times. */
-static int exchange(struct ts_link *link, enum ts_role role, size_t len, unsigned int count)
+static int exchange(struct ts__link *link, enum ts_role role, size_t len, unsigned int count)
 {
-	uint8_t out[TS_LINK_RECORD_MAX], in[TS_LINK_RECORD_MAX], want[TS_LINK_RECORD_MAX];
+	uint8_t out[TS__LINK_RECORD_MAX], in[TS__LINK_RECORD_MAX], want[TS__LINK_RECORD_MAX];
 
 	for (unsigned int i = 0; i < count; i++) {
 		int ret;
@@ -132,13 +132,13 @@ static int exchange(struct ts_link *link, enum ts_role role, size_t len, unsigne
 		fill(out, len, i, role);
 		fill(want, len, i, other(role));
 		if (role == TS_ROLE_GUEST) {
-			ret = ts_link_send(link, out, len);
+			ret = ts__link_send(link, out, len);
 			if (ret == 0)
-				ret = ts_link_recv(link, in, len);
+				ret = ts__link_recv(link, in, len);
 		} else {
-			ret = ts_link_recv(link, in, len);
+			ret = ts__link_recv(link, in, len);
 			if (ret == 0)
-				ret = ts_link_send(link, out, len);
+				ret = ts__link_send(link, out, len);
 		}
 		if (ret < 0)
 			return ret;
@@ -148,15 +148,15 @@ static int exchange(struct ts_link *link, enum ts_role role, size_t len, unsigne
 	return 0;
 }
 
-static int open_link(struct end *e, enum ts_role role, struct ts_link **link)
+static int open_link(struct end *e, enum ts_role role, struct ts__link **link)
 {
-	int ret = ts_link_prepare(link, role, &e->cfg);
+	int ret = ts__link_prepare(link, role, &e->cfg);
 
 	if (ret < 0)
 		return ret;
-	ret = ts_link_connect(*link);
+	ret = ts__link_connect(*link);
 	if (ret < 0) {
-		ts_link_close(*link);
+		ts__link_close(*link);
 		*link = NULL;
 	}
 	return ret;
@@ -168,14 +168,14 @@ typedef int scenario_fn(struct end *e, enum ts_role role);
 /* Answers records of 1, then of 64 bytes, then closes. */
 static int answer_then_close(struct end *e, enum ts_role role)
 {
-	struct ts_link *link;
+	struct ts__link *link;
 	int ret = open_link(e, role, &link);
 
 	if (ret == 0)
 		ret = exchange(link, role, 1, e->records);
 	if (ret == 0)
-		ret = exchange(link, role, TS_LINK_RECORD_MAX, e->records);
-	ts_link_close(link);
+		ret = exchange(link, role, TS__LINK_RECORD_MAX, e->records);
+	ts__link_close(link);
 	return ret;
 }
 
@@ -185,48 +185,48 @@ static int answer_then_close(struct end *e, enum ts_role role)
  */
 static int answer_one_then_close(struct end *e, enum ts_role role)
 {
-	struct ts_link *link;
+	struct ts__link *link;
 	int ret = open_link(e, role, &link);
 
 	if (ret == 0)
 		ret = exchange(link, role, 1, 1);
-	ts_link_close(link);
+	ts__link_close(link);
 	return ret;
 }
 
 /* Waits for the other end to close: TS_EOF is success. */
 static int expect_eof(struct end *e, enum ts_role role)
 {
-	struct ts_link *link;
+	struct ts__link *link;
 	uint8_t rec[1];
 	int ret = open_link(e, role, &link);
 
 	if (ret == 0)
-		ret = ts_link_recv(link, rec, sizeof(rec));
-	ts_link_close(link);
+		ret = ts__link_recv(link, rec, sizeof(rec));
+	ts__link_close(link);
 	return ret == TS_EOF ? 0 : -EPROTO;
 }
 
 /* Says it is there with one record, then waits to be killed. */
 static int wait_to_be_killed(struct end *e, enum ts_role role)
 {
-	struct ts_link *link;
+	struct ts__link *link;
 	uint8_t rec[1] = { 'r' };
 	int ret = open_link(e, role, &link);
 
 	if (ret == 0)
-		ret = ts_link_send(link, rec, sizeof(rec));
+		ret = ts__link_send(link, rec, sizeof(rec));
 	if (ret == 0)
-		ret = ts_link_recv(link, rec, sizeof(rec));
-	ts_link_close(link);
+		ret = ts__link_recv(link, rec, sizeof(rec));
+	ts__link_close(link);
 	return ret < 0 ? ret : -EPROTO;
 }
 
 /* Prepares a guest end and dies without closing it, as QEMU killed with SIGKILL would. */
 static int prepare_then_die(struct end *e, enum ts_role role)
 {
-	struct ts_link *link;
-	int ret = ts_link_prepare(&link, role, &e->cfg);
+	struct ts__link *link;
+	int ret = ts__link_prepare(&link, role, &e->cfg);
 
 	if (ret == 0)
 		raise(SIGKILL);
@@ -247,7 +247,7 @@ static pid_t spawn(scenario_fn *scenario, struct end *e, enum ts_role role)
 	if (ret < 0)
 		fprintf(stderr, "child (%s end, %s): %s\n",
 			role == TS_ROLE_GUEST ? "guest" : "participant",
-			transport_names[e->cfg.transport], ts_strerror(ret));
+			ts_transport_name(e->cfg.transport), ts_strerror(ret));
 	_exit(ret == 0 ? 0 : 1);
 }
 
@@ -273,7 +273,7 @@ static int reap(pid_t pid)
 /* The guest end here, an answering participant in a child started before or after it. */
 static void ping_pong(enum ts_transport t, int participant_first)
 {
-	struct ts_link *link = NULL;
+	struct ts__link *link = NULL;
 	uint8_t rec[1];
 	struct end e;
 	pid_t pid = -1;
@@ -283,20 +283,20 @@ static void ping_pong(enum ts_transport t, int participant_first)
 		pid = spawn(answer_then_close, &e, TS_ROLE_PARTICIPANT);
 		sleep_ms(20);
 	}
-	if (!EXPECT(ts_link_prepare(&link, TS_ROLE_GUEST, &e.cfg), 0, t))
+	if (!EXPECT(ts__link_prepare(&link, TS_ROLE_GUEST, &e.cfg), 0, t))
 		goto out;
 	if (!participant_first)
 		pid = spawn(answer_then_close, &e, TS_ROLE_PARTICIPANT);
-	if (!EXPECT(ts_link_connect(link), 0, t))
+	if (!EXPECT(ts__link_connect(link), 0, t))
 		goto out;
 	if (t != TS_TRANSPORT_FIFO)
 		CHECK(!path_exists(e.path)); /* removed once the participant is there */
 	if (!EXPECT(exchange(link, TS_ROLE_GUEST, 1, RECORDS), 0, t) ||
-	    !EXPECT(exchange(link, TS_ROLE_GUEST, TS_LINK_RECORD_MAX, RECORDS), 0, t))
+	    !EXPECT(exchange(link, TS_ROLE_GUEST, TS__LINK_RECORD_MAX, RECORDS), 0, t))
 		goto out;
-	EXPECT(ts_link_recv(link, rec, sizeof(rec)), TS_EOF, t);
+	EXPECT(ts__link_recv(link, rec, sizeof(rec)), TS_EOF, t);
 out:
-	ts_link_close(link);
+	ts__link_close(link);
 	CHECK_EQ_U64(reap(pid), 0);
 }
 
@@ -309,6 +309,20 @@ static void test_transport_names_parse_in_any_case(void)
 	CHECK(ts_transport_parse("FIFO", &t) == 0 && t == TS_TRANSPORT_FIFO);
 	CHECK(ts_transport_parse("tcp", &t) == -EINVAL);
 	CHECK(ts_transport_parse("", &t) == -EINVAL);
+}
+
+static void test_every_transport_name_parses_back(void)
+{
+	enum ts_transport t = TS_TRANSPORT_FIFO;
+	size_t named = 0;
+
+	CHECK(strcmp(ts_transport_name(TS_TRANSPORT_SOCKET), "socket") == 0);
+	for (enum ts_transport each = TS_TRANSPORT_FIFO; ts_transport_name(each); each++) {
+		CHECK(ts_transport_parse(ts_transport_name(each), &t) == 0 && t == each);
+		named++;
+	}
+	CHECK_EQ_U64(named, N_TRANSPORTS);
+	CHECK(ts_transport_name((enum ts_transport)N_TRANSPORTS) == NULL);
 }
 
 static void test_records_of_1_and_64_bytes_go_both_ways_guest_first(void)
@@ -331,7 +345,7 @@ static void test_sleeping_end_is_woken_by_each_record(void)
 {
 	for (size_t i = 0; i < N_TRANSPORTS; i++) {
 		enum ts_transport t = transports[i];
-		struct ts_link *link = NULL;
+		struct ts__link *link = NULL;
 		uint64_t start_ns;
 		struct end e;
 		pid_t pid;
@@ -344,9 +358,9 @@ static void test_sleeping_end_is_woken_by_each_record(void)
 		start_ns = ts_now_ns();
 		if (EXPECT(open_link(&e, TS_ROLE_GUEST, &link), 0, t) &&
 		    EXPECT(exchange(link, TS_ROLE_GUEST, 1, e.records), 0, t) &&
-		    EXPECT(exchange(link, TS_ROLE_GUEST, TS_LINK_RECORD_MAX, e.records), 0, t))
+		    EXPECT(exchange(link, TS_ROLE_GUEST, TS__LINK_RECORD_MAX, e.records), 0, t))
 			CHECK(ts_now_ns() - start_ns < 2000000000u);
-		ts_link_close(link);
+		ts__link_close(link);
 		CHECK_EQ_U64(reap(pid), 0);
 	}
 }
@@ -355,7 +369,7 @@ static void test_participant_close_gives_guest_eof_on_recv_and_send(void)
 {
 	for (size_t i = 0; i < N_TRANSPORTS; i++) {
 		enum ts_transport t = transports[i];
-		struct ts_link *link = NULL;
+		struct ts__link *link = NULL;
 		uint8_t rec[1] = { 0 };
 		struct end e;
 		pid_t pid;
@@ -364,10 +378,10 @@ static void test_participant_close_gives_guest_eof_on_recv_and_send(void)
 		pid = spawn(answer_one_then_close, &e, TS_ROLE_PARTICIPANT);
 		if (EXPECT(open_link(&e, TS_ROLE_GUEST, &link), 0, t) &&
 		    EXPECT(exchange(link, TS_ROLE_GUEST, 1, 1), 0, t)) {
-			EXPECT(ts_link_recv(link, rec, sizeof(rec)), TS_EOF, t);
-			EXPECT(ts_link_send(link, rec, sizeof(rec)), TS_EOF, t);
+			EXPECT(ts__link_recv(link, rec, sizeof(rec)), TS_EOF, t);
+			EXPECT(ts__link_send(link, rec, sizeof(rec)), TS_EOF, t);
 		}
-		ts_link_close(link);
+		ts__link_close(link);
 		CHECK_EQ_U64(reap(pid), 0);
 	}
 }
@@ -376,14 +390,14 @@ static void test_guest_close_gives_participant_eof(void)
 {
 	for (size_t i = 0; i < N_TRANSPORTS; i++) {
 		enum ts_transport t = transports[i];
-		struct ts_link *link = NULL;
+		struct ts__link *link = NULL;
 		struct end e;
 		pid_t pid;
 
 		end_init(&e, t);
 		pid = spawn(expect_eof, &e, TS_ROLE_PARTICIPANT);
 		EXPECT(open_link(&e, TS_ROLE_GUEST, &link), 0, t);
-		ts_link_close(link);
+		ts__link_close(link);
 		CHECK_EQ_U64(reap(pid), 0);
 	}
 }
@@ -391,7 +405,7 @@ static void test_guest_close_gives_participant_eof(void)
 /* The child plays killed_role; this process the other end, which must see TS_EOF soon. */
 static void killed_end_gives_eof_within_1s(enum ts_transport t, enum ts_role killed_role)
 {
-	struct ts_link *link = NULL;
+	struct ts__link *link = NULL;
 	uint8_t rec[1];
 	struct end e;
 	pid_t pid;
@@ -399,14 +413,14 @@ static void killed_end_gives_eof_within_1s(enum ts_transport t, enum ts_role kil
 	end_init(&e, t);
 	pid = spawn(wait_to_be_killed, &e, killed_role);
 	if (EXPECT(open_link(&e, other(killed_role), &link), 0, t) &&
-	    EXPECT(ts_link_recv(link, rec, sizeof(rec)), 0, t)) {
+	    EXPECT(ts__link_recv(link, rec, sizeof(rec)), 0, t)) {
 		/* Not reaped before recv: an unreaped zombie must count as dead too. */
 		kill(pid, SIGKILL);
 		uint64_t start_ns = ts_now_ns();
-		EXPECT(ts_link_recv(link, rec, sizeof(rec)), TS_EOF, t);
+		EXPECT(ts__link_recv(link, rec, sizeof(rec)), TS_EOF, t);
 		CHECK(ts_now_ns() - start_ns < DEATH_NOTICED_NS);
 	}
-	ts_link_close(link);
+	ts__link_close(link);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 }
@@ -428,41 +442,41 @@ static void test_connect_alone_ends_when_keep_waiting_says_so(void)
 	for (size_t i = 0; i < N_TRANSPORTS; i++) {
 		for (enum ts_role role = TS_ROLE_GUEST; role <= TS_ROLE_PARTICIPANT; role++) {
 			enum ts_transport t = transports[i];
-			struct ts_link *link = NULL;
+			struct ts__link *link = NULL;
 			struct end e;
 
 			end_init(&e, t);
 			e.deadline_ns = ts_now_ns() + 100000000u;
-			if (EXPECT(ts_link_prepare(&link, role, &e.cfg), 0, t)) {
-				EXPECT(ts_link_connect(link), -ETIMEDOUT, t);
+			if (EXPECT(ts__link_prepare(&link, role, &e.cfg), 0, t)) {
+				EXPECT(ts__link_connect(link), -ETIMEDOUT, t);
 				CHECK(ts_now_ns() < e.deadline_ns + 500000000u);
 			}
-			ts_link_close(link);
+			ts__link_close(link);
 		}
 	}
 }
 
 static void test_records_must_be_1_to_64_bytes_on_a_connected_link(void)
 {
-	uint8_t rec[TS_LINK_RECORD_MAX + 1] = { 0 };
+	uint8_t rec[TS__LINK_RECORD_MAX + 1] = { 0 };
 
 	for (size_t i = 0; i < N_TRANSPORTS; i++) {
 		enum ts_transport t = transports[i];
-		struct ts_link *link = NULL;
+		struct ts__link *link = NULL;
 		struct end e;
 		pid_t pid;
 
 		end_init(&e, t);
-		if (!EXPECT(ts_link_prepare(&link, TS_ROLE_GUEST, &e.cfg), 0, t))
+		if (!EXPECT(ts__link_prepare(&link, TS_ROLE_GUEST, &e.cfg), 0, t))
 			continue;
-		EXPECT(ts_link_send(link, rec, 1), -ENOTCONN, t);
+		EXPECT(ts__link_send(link, rec, 1), -ENOTCONN, t);
 		pid = spawn(expect_eof, &e, TS_ROLE_PARTICIPANT);
-		if (EXPECT(ts_link_connect(link), 0, t)) {
-			EXPECT(ts_link_send(link, rec, 0), -EINVAL, t);
-			EXPECT(ts_link_send(link, rec, TS_LINK_RECORD_MAX + 1), -EINVAL, t);
-			EXPECT(ts_link_recv(link, rec, TS_LINK_RECORD_MAX + 1), -EINVAL, t);
+		if (EXPECT(ts__link_connect(link), 0, t)) {
+			EXPECT(ts__link_send(link, rec, 0), -EINVAL, t);
+			EXPECT(ts__link_send(link, rec, TS__LINK_RECORD_MAX + 1), -EINVAL, t);
+			EXPECT(ts__link_recv(link, rec, TS__LINK_RECORD_MAX + 1), -EINVAL, t);
 		}
-		ts_link_close(link);
+		ts__link_close(link);
 		CHECK_EQ_U64(reap(pid), 0);
 	}
 }
@@ -490,28 +504,28 @@ static int file_holds(const char *path, const char *text)
 
 static void test_socket_path_that_is_a_regular_file_is_refused_and_left_intact(void)
 {
-	struct ts_link *link = NULL;
+	struct ts__link *link = NULL;
 	struct end e;
 
 	end_init(&e, TS_TRANSPORT_SOCKET);
 	write_file(e.path, "precious");
-	EXPECT(ts_link_prepare(&link, TS_ROLE_GUEST, &e.cfg), -ENOTSOCK, TS_TRANSPORT_SOCKET);
+	EXPECT(ts__link_prepare(&link, TS_ROLE_GUEST, &e.cfg), -ENOTSOCK, TS_TRANSPORT_SOCKET);
 	CHECK(link == NULL);
 	/* The participant end says so too, instead of waiting for a listener. */
-	if (EXPECT(ts_link_prepare(&link, TS_ROLE_PARTICIPANT, &e.cfg), 0, TS_TRANSPORT_SOCKET))
-		EXPECT(ts_link_connect(link), -ENOTSOCK, TS_TRANSPORT_SOCKET);
-	ts_link_close(link);
+	if (EXPECT(ts__link_prepare(&link, TS_ROLE_PARTICIPANT, &e.cfg), 0, TS_TRANSPORT_SOCKET))
+		EXPECT(ts__link_connect(link), -ENOTSOCK, TS_TRANSPORT_SOCKET);
+	ts__link_close(link);
 	CHECK(file_holds(e.path, "precious"));
 }
 
 static void test_shm_path_that_is_a_foreign_file_is_refused_and_left_intact(void)
 {
-	struct ts_link *link = NULL;
+	struct ts__link *link = NULL;
 	struct end e;
 
 	end_init(&e, TS_TRANSPORT_SHM);
 	write_file(e.path, "precious");
-	EXPECT(ts_link_prepare(&link, TS_ROLE_GUEST, &e.cfg), -EEXIST, TS_TRANSPORT_SHM);
+	EXPECT(ts__link_prepare(&link, TS_ROLE_GUEST, &e.cfg), -EEXIST, TS_TRANSPORT_SHM);
 	CHECK(link == NULL);
 	CHECK(file_holds(e.path, "precious"));
 }
@@ -520,14 +534,14 @@ static void test_second_live_guest_on_the_same_path_is_refused(void)
 {
 	for (size_t i = 1; i < N_TRANSPORTS; i++) {
 		enum ts_transport t = transports[i];
-		struct ts_link *first = NULL, *second = NULL;
+		struct ts__link *first = NULL, *second = NULL;
 		struct end e;
 
 		end_init(&e, t);
-		if (EXPECT(ts_link_prepare(&first, TS_ROLE_GUEST, &e.cfg), 0, t))
-			EXPECT(ts_link_prepare(&second, TS_ROLE_GUEST, &e.cfg), -EADDRINUSE, t);
-		ts_link_close(second);
-		ts_link_close(first);
+		if (EXPECT(ts__link_prepare(&first, TS_ROLE_GUEST, &e.cfg), 0, t))
+			EXPECT(ts__link_prepare(&second, TS_ROLE_GUEST, &e.cfg), -EADDRINUSE, t);
+		ts__link_close(second);
+		ts__link_close(first);
 	}
 }
 
@@ -536,7 +550,7 @@ static void test_files_of_a_dead_guest_are_replaced(void)
 {
 	for (size_t i = 1; i < N_TRANSPORTS; i++) {
 		enum ts_transport t = transports[i];
-		struct ts_link *link = NULL;
+		struct ts__link *link = NULL;
 		struct end e;
 		pid_t pid;
 
@@ -548,9 +562,9 @@ static void test_files_of_a_dead_guest_are_replaced(void)
 		sleep_ms(20);
 		if (EXPECT(open_link(&e, TS_ROLE_GUEST, &link), 0, t)) {
 			EXPECT(exchange(link, TS_ROLE_GUEST, 1, e.records), 0, t);
-			EXPECT(exchange(link, TS_ROLE_GUEST, TS_LINK_RECORD_MAX, e.records), 0, t);
+			EXPECT(exchange(link, TS_ROLE_GUEST, TS__LINK_RECORD_MAX, e.records), 0, t);
 		}
-		ts_link_close(link);
+		ts__link_close(link);
 		CHECK_EQ_U64(reap(pid), 0);
 	}
 }
@@ -559,19 +573,19 @@ static void test_guest_close_before_connect_removes_its_file(void)
 {
 	for (size_t i = 1; i < N_TRANSPORTS; i++) {
 		enum ts_transport t = transports[i];
-		struct ts_link *link = NULL;
+		struct ts__link *link = NULL;
 		struct end e;
 
 		end_init(&e, t);
-		if (EXPECT(ts_link_prepare(&link, TS_ROLE_GUEST, &e.cfg), 0, t))
+		if (EXPECT(ts__link_prepare(&link, TS_ROLE_GUEST, &e.cfg), 0, t))
 			CHECK(path_exists(e.path));
-		ts_link_close(link);
+		ts__link_close(link);
 		CHECK(!path_exists(e.path));
 	}
 }
 
 /* Mean round trip of count records of len bytes, measured at the guest end. */
-static uint64_t round_trip_ns(struct ts_link *link, size_t len, unsigned int count)
+static uint64_t round_trip_ns(struct ts__link *link, size_t len, unsigned int count)
 {
 	uint64_t start_ns = ts_now_ns();
 
@@ -585,11 +599,11 @@ static int measure_latency(unsigned int count)
 	const uint64_t spins[] = { SPIN_NS, 0 };
 
 	printf("round trip, mean of %u: transport, spin_ns, 1 byte, %d bytes\n", count,
-	       TS_LINK_RECORD_MAX);
+	       TS__LINK_RECORD_MAX);
 	for (size_t s = 0; s < sizeof(spins) / sizeof(spins[0]); s++) {
 		for (size_t i = 0; i < N_TRANSPORTS; i++) {
 			enum ts_transport t = transports[i];
-			struct ts_link *link = NULL;
+			struct ts__link *link = NULL;
 			struct end e;
 			pid_t pid;
 
@@ -601,10 +615,10 @@ static int measure_latency(unsigned int count)
 			if (open_link(&e, TS_ROLE_GUEST, &link) < 0)
 				return 1;
 			uint64_t one = round_trip_ns(link, 1, count);
-			uint64_t full = round_trip_ns(link, TS_LINK_RECORD_MAX, count);
+			uint64_t full = round_trip_ns(link, TS__LINK_RECORD_MAX, count);
 			printf("%-6s %6" PRIu64 " %8" PRIu64 " ns %8" PRIu64 " ns\n",
-			       transport_names[t], spins[s], one, full);
-			ts_link_close(link);
+			       ts_transport_name(t), spins[s], one, full);
+			ts__link_close(link);
 			reap(pid);
 		}
 	}
@@ -644,6 +658,7 @@ int main(int argc, char **argv)
 		return ret;
 	}
 	RUN(test_transport_names_parse_in_any_case);
+	RUN(test_every_transport_name_parses_back);
 	RUN(test_records_of_1_and_64_bytes_go_both_ways_guest_first);
 	RUN(test_records_of_1_and_64_bytes_go_both_ways_participant_first);
 	RUN(test_sleeping_end_is_woken_by_each_record);
