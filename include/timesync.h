@@ -38,7 +38,8 @@ extern "C" {
 	XX(TS_EPROTO, -10003, "the other end broke the protocol")                 \
 	XX(TS_EDANGLING, -10004, "is a symbolic link to nothing")                 \
 	XX(TS_EVERSION, -10005, "the other end speaks another protocol version")  \
-	XX(TS_EGOODBYE, -10006, "the other end said goodbye")
+	XX(TS_EGOODBYE, -10006, "the other end said goodbye")                     \
+	XX(TS_EINUSE, -10007, "is in use by another guest or participant")
 
 enum ts_errno {
 #define TS_ERRNO_CONSTANT(name, value, text) name = (value),
@@ -109,6 +110,15 @@ TS_EXTERN int ts_transport_parse(const char *name, enum ts_transport *out);
 TS_EXTERN const char *ts_transport_name(enum ts_transport transport);
 
 /*
+ * Who holds a FIFO pair or socket path (cfg) for role: the process id of the guest (QEMU)
+ * or participant whose session has it, or a negative error (-ECONNREFUSED: nobody), and
+ * for messages "process 1234 (qemu-system-ris)" in text (len bytes). For the message
+ * after ts_session_open() refused the link with TS_EINUSE.
+ */
+TS_EXTERN int ts_link_holder(const struct ts_link_config *cfg, enum ts_role role, char *text,
+			     size_t len);
+
+/*
  * Sessions: the protocol on top of a link, for both ends. Protocol 1 is the seed's byte
  * each way (the participant must know the plugin's fixed quantum to know guest time);
  * protocol 2 starts with a HELLO each way (magic, version) and carries time-stamped
@@ -128,10 +138,11 @@ struct ts_goodbye;
 
 /*
  * Prepares a session for role without blocking: FIFOs are made sure of (as by
- * ts_fifo_ensure), the guest end listens on its socket or creates its shared-memory file.
- * A path that is not a socket is refused with -ENOTSOCK, a shared-memory path that is not
- * a link file with -EEXIST, one in use by a live guest with -EADDRINUSE; stale ones of a
- * dead guest are replaced.
+ * ts_fifo_ensure), FIFO pairs and socket paths are claimed for this end (TS_EINUSE while
+ * another guest, or another participant, has them: see ts_link_holder), the guest end
+ * listens on its socket or creates its shared-memory file. A path that is not a socket is
+ * refused with -ENOTSOCK, a shared-memory path that is not a link file with -EEXIST, one
+ * in use by a live guest with -EADDRINUSE; stale ones of a dead guest are replaced.
  */
 TS_EXTERN int ts_session_open(struct ts_session **session, enum ts_role role,
 			      const struct ts_session_config *cfg);
@@ -176,6 +187,13 @@ TS_EXTERN void ts_session_close(struct ts_session *session, uint32_t reason, con
 TS_EXTERN int ts_session_protocol(const struct ts_session *session);
 TS_EXTERN uint64_t ts_session_guest_quantum_ns(const struct ts_session *session);
 TS_EXTERN uint64_t ts_session_guest_capabilities(const struct ts_session *session);
+
+/*
+ * Guest, protocol 1: bytes that were already there before a halt (a participant that
+ * answers with more than one byte, e.g. "c\n" from echo) and were dropped, so that each
+ * halt is released by one answer; *halts (when not NULL): before how many halts.
+ */
+TS_EXTERN uint64_t ts_session_stale_bytes(const struct ts_session *session, uint64_t *halts);
 
 /* What the other end said when it left (after TS_EGOODBYE), or NULL. */
 TS_EXTERN const struct ts_goodbye *ts_session_goodbye(const struct ts_session *session);

@@ -60,6 +60,12 @@ int ts__fifo_open_participant_end(const char *host_to_guest, const char *guest_t
  * memory. Either end may start first. TS_EOF from send or receive means the other end
  * closed the link or died. A link is not thread-safe: use it from one thread at a time.
  */
+/*
+ * Claims a FIFO pair or socket path for role (lib/claim.c, ts_link_holder): *claim_fd
+ * holds the claim until it is closed. TS_EINUSE when another process has it.
+ */
+int ts__claim(const struct ts_link_config *cfg, enum ts_role role, int *claim_fd);
+
 #define TS__LINK_RECORD_MAX 64 /* bytes; records are 1 .. TS__LINK_RECORD_MAX long */
 
 struct ts__link;
@@ -87,6 +93,12 @@ int ts__link_recv(struct ts__link *link, void *rec, size_t len);
 
 /* Closes the link (the other end then gets TS_EOF) and removes a file the link created. */
 void ts__link_close(struct ts__link *link);
+
+/*
+ * Receives one record of len bytes if one has arrived, without waiting for one: -EAGAIN
+ * when none has (always on shared memory), TS_EOF when the other end closed.
+ */
+int ts__link_try_recv(struct ts__link *link, void *rec, size_t len);
 
 /*
  * The socket transport alone. None of these blocks: -EAGAIN means "not yet, try again".

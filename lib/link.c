@@ -21,6 +21,8 @@ struct ts__link {
 	char *guest_to_host;
 	char *path;
 	int listen_fd; /* socket, guest end: until the participant has connected */
+	int claim_fd;  /* FIFO, socket: this end's claim (lib/claim.c) */
+	struct ts_link_config cfg; /* the paths as copied, for the claim */
 	int read_fd;   /* FIFO: host_to_guest or guest_to_host; socket: the connection */
 	int write_fd;  /* FIFO: the other one; socket: the connection again */
 	struct ts__shm *shm;
@@ -76,9 +78,14 @@ static int prepare_transport(struct ts__link *link)
 	switch (link->transport) {
 	case TS_TRANSPORT_FIFO:
 		ret = ts_fifo_ensure(link->host_to_guest);
-		return ret < 0 ? ret : ts_fifo_ensure(link->guest_to_host);
+		if (ret == 0)
+			ret = ts_fifo_ensure(link->guest_to_host);
+		return ret < 0 ? ret : ts__claim(&link->cfg, link->role, &link->claim_fd);
 	case TS_TRANSPORT_SOCKET:
-		return guest ? ts__socket_listen(link->path, &link->listen_fd) : 0;
+		ret = ts__claim(&link->cfg, link->role, &link->claim_fd);
+		if (ret < 0 || !guest)
+			return ret;
+		return ts__socket_listen(link->path, &link->listen_fd);
 	case TS_TRANSPORT_SHM:
 		return guest ? ts__shm_create(&link->shm, link->path) : 0;
 	}
@@ -101,9 +108,14 @@ int ts__link_prepare(struct ts__link **out, enum ts_role role, const struct ts_l
 	link->role = role;
 	link->wait = cfg->wait;
 	link->listen_fd = -1;
+	link->claim_fd = -1;
 	link->read_fd = -1;
 	link->write_fd = -1;
 	ret = copy_paths(link, cfg);
+	link->cfg = (struct ts_link_config){ .transport = cfg->transport,
+					     .host_to_guest = link->host_to_guest,
+					     .guest_to_host = link->guest_to_host,
+					     .path = link->path };
 	if (ret == 0)
 		ret = prepare_transport(link);
 	if (ret < 0) {
@@ -222,6 +234,27 @@ int ts__link_recv(struct ts__link *link, void *rec, size_t len)
 	return gone_is_eof(ts__read_full(link->read_fd, rec, len, &link->wait));
 }
 
+int ts__link_try_recv(struct ts__link *link, void *rec, size_t len)
+{
+	int ret = check_record(link, len);
+	ssize_t n;
+
+	if (ret < 0)
+		return ret;
+	if (link->transport == TS_TRANSPORT_SHM)
+		return -EAGAIN;
+	n = read(link->read_fd, rec, len);
+	if (n == (ssize_t)len)
+		return 0;
+	if (n == 0)
+		return TS_EOF;
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? -EAGAIN : gone_is_eof(-errno);
+	/* Part of a record and nothing more now: finish it as a receive would. */
+	return gone_is_eof(ts__read_full(link->read_fd, (char *)rec + n, len - (size_t)n,
+					 &link->wait));
+}
+
 void ts__link_close(struct ts__link *link)
 {
 	if (!link)
@@ -232,6 +265,8 @@ void ts__link_close(struct ts__link *link)
 		close(link->read_fd);
 	if (link->write_fd >= 0 && link->write_fd != link->read_fd)
 		close(link->write_fd);
+	if (link->claim_fd >= 0)
+		close(link->claim_fd);
 	free(link->host_to_guest);
 	free(link->guest_to_host);
 	free(link->path);

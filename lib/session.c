@@ -26,6 +26,8 @@ struct ts_session {
 	uint64_t peer_capabilities; /* v2: the TS_CAP_* bits of the other end's HELLO */
 	uint64_t halt_ns;        /* participant: guest time of the last halt */
 	uint64_t granted_ns;     /* participant: the last grant; at first the first boundary */
+	uint64_t stale_bytes;    /* guest, v1: bytes that came before their halt, dropped */
+	uint64_t stale_halts;    /* guest, v1: halts before which such bytes were dropped */
 	struct ts_goodbye goodbye; /* what the other end said when it left */
 	char error[160];
 };
@@ -82,6 +84,15 @@ static int recv_msg(struct ts_session *s, struct ts_msg *msg)
 	return 0;
 }
 
+/* A message that has arrived, without waiting: -EAGAIN when none has. */
+static int try_recv_msg(struct ts_session *s, struct ts_msg *msg)
+{
+	uint8_t rec[TS_MSG_SIZE];
+	int ret = ts__link_try_recv(s->link, rec, sizeof(rec));
+
+	return ret < 0 ? ret : ts_msg_decode(rec, msg);
+}
+
 static int unexpected(struct ts_session *s, const struct ts_msg *msg, const char *wanted)
 {
 	snprintf(s->error, sizeof(s->error), "expected %s, got %s", wanted,
@@ -117,14 +128,34 @@ int ts_session_connect(struct ts_session *s)
 	return 0;
 }
 
+/*
+ * Protocol 1, before a halt: bytes already there came with an earlier answer ("c\n" from
+ * echo), not for this halt, and each would let the guest run one quantum ahead. Drops
+ * them; the caller hears how many (ts_session_stale_bytes).
+ */
+static void drop_stale_bytes(struct ts_session *s)
+{
+	uint8_t byte;
+	uint64_t dropped = 0;
+
+	while (ts__link_try_recv(s->link, &byte, 1) == 0)
+		dropped++;
+	if (dropped) {
+		s->stale_bytes += dropped;
+		s->stale_halts++;
+	}
+}
+
 int ts_session_send_halt(struct ts_session *s, const struct ts_halt *halt)
 {
 	struct ts_msg msg;
 	uint8_t byte = V1_BYTE_HALT;
 
 	s->seq++;
-	if (s->protocol == 1)
+	if (s->protocol == 1) {
+		drop_stale_bytes(s);
 		return ts__link_send(s->link, &byte, 1);
+	}
 	msg = ts_msg_halt(halt->guest_ns, halt->instructions, halt->reason, halt->flags, s->seq);
 	return send_msg(s, &msg);
 }
@@ -186,6 +217,11 @@ int ts_session_run_until(struct ts_session *s, uint64_t until_ns)
 	ret = send_msg(s, &msg);
 	if (ret == 0)
 		s->granted_ns = until_ns;
+	/* The guest may have said why it left before it did: read its GOODBYE. */
+	if (ret == TS_EOF && try_recv_msg(s, &msg) == 0 && msg.type == TS_MSG_GOODBYE) {
+		s->goodbye = msg.goodbye;
+		return TS_EGOODBYE;
+	}
 	return ret;
 }
 
@@ -229,6 +265,13 @@ int ts_session_protocol(const struct ts_session *s)
 uint64_t ts_session_guest_quantum_ns(const struct ts_session *s)
 {
 	return s->peer_quantum_ns;
+}
+
+uint64_t ts_session_stale_bytes(const struct ts_session *s, uint64_t *halts)
+{
+	if (halts)
+		*halts = s->stale_halts;
+	return s->stale_bytes;
 }
 
 uint64_t ts_session_guest_capabilities(const struct ts_session *s)

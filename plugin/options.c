@@ -5,20 +5,19 @@
 #include <strings.h>
 
 #include "options.h"
+#include "timesync.h"
 #include "timekeeper.h"
 
-enum option_kind { OPT_PATH, OPT_MICROSECONDS, OPT_NANOSECONDS, OPT_BOOL, OPT_UINT, OPT_CHOICE };
+enum option_kind {
+	OPT_PATH, OPT_MICROSECONDS, OPT_NANOSECONDS, OPT_BOOL, OPT_UINT, OPT_TRANSPORT, OPT_LOSS
+};
 
 struct option_spec {
 	const char *key;
 	enum option_kind kind;
 	size_t offset;              /* of the member of struct ts_options it sets */
 	uint64_t min, max;          /* OPT_UINT */
-	const char *const *choices; /* OPT_CHOICE, NULL-terminated */
 };
-
-static const char *const transports[] = { "fifo", "socket", "shm", NULL };
-static const char *const loss_actions[] = { "exit", "run", NULL };
 
 #define FIELD(member) offsetof(struct ts_options, member)
 static const struct option_spec option_specs[] = {
@@ -32,11 +31,9 @@ static const struct option_spec option_specs[] = {
 	{ .key = "stats", .kind = OPT_PATH, .offset = FIELD(stats) },
 	{ .key = "follow_clock", .kind = OPT_BOOL, .offset = FIELD(follow_clock) },
 	{ .key = "protocol", .kind = OPT_UINT, .offset = FIELD(protocol), .min = 1, .max = 2 },
-	{ .key = "transport", .kind = OPT_CHOICE, .offset = FIELD(transport),
-	  .choices = transports },
+	{ .key = "transport", .kind = OPT_TRANSPORT, .offset = FIELD(transport) },
 	{ .key = "path", .kind = OPT_PATH, .offset = FIELD(path) },
-	{ .key = "participant_lost", .kind = OPT_CHOICE, .offset = FIELD(participant_lost),
-	  .choices = loss_actions },
+	{ .key = "participant_lost", .kind = OPT_LOSS, .offset = FIELD(run_free_on_loss) },
 	{ .key = "connect_timeout", .kind = OPT_UINT, .offset = FIELD(connect_timeout_s),
 	  .max = 1000000 },
 	{ .key = "sync_timeout", .kind = OPT_UINT, .offset = FIELD(sync_timeout_s),
@@ -132,6 +129,23 @@ static const struct option_spec *find_spec(const char *key, size_t key_len)
 	return NULL;
 }
 
+/* "fifo, socket or shm": libtimesync's transports, for messages. */
+static const char *transport_names(void)
+{
+	static char names[64];
+	size_t used = 0;
+	const char *name;
+
+	for (int t = 0; (name = ts_transport_name((enum ts_transport)t)); t++) {
+		bool last = !ts_transport_name((enum ts_transport)(t + 1));
+
+		if (used < sizeof(names))
+			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+						 t == 0 ? "" : last ? " or " : ", ", name);
+	}
+	return names;
+}
+
 static int parse_one(struct ts_options *opts, const struct option_spec *spec, const char *value,
 		     char *err, size_t err_len)
 {
@@ -157,15 +171,16 @@ static int parse_one(struct ts_options *opts, const struct option_spec *spec, co
 				    spec->key, value, (unsigned long long)spec->min,
 				    (unsigned long long)spec->max);
 		return 0;
-	case OPT_CHOICE:
-		for (const char *const *c = spec->choices; *c; c++) {
-			if (strcasecmp(value, *c) == 0) {
-				*(const char **)member = *c;
-				return 0;
-			}
+	case OPT_TRANSPORT:
+		if (ts_transport_parse(value, member) == 0)
+			return 0;
+		return fail(err, err_len, "%s=%s: expected %s", spec->key, value, transport_names());
+	case OPT_LOSS:
+		if (strcasecmp(value, "exit") == 0 || strcasecmp(value, "run") == 0) {
+			*(bool *)member = strcasecmp(value, "run") == 0;
+			return 0;
 		}
-		return fail(err, err_len, "%s=%s: expected %s", spec->key, value,
-			    spec->choices == transports ? "fifo, socket or shm" : "exit or run");
+		return fail(err, err_len, "%s=%s: expected exit or run", spec->key, value);
 	}
 	return fail(err, err_len, "%s: unhandled option", spec->key);
 }
@@ -178,8 +193,7 @@ int ts_options_parse(struct ts_options *opts, int argc, char **argv, char *err, 
 	opts->require_icount = true;
 	opts->follow_clock = true;
 	opts->protocol = 1;
-	opts->transport = "fifo";
-	opts->participant_lost = "exit";
+	opts->transport = TS_TRANSPORT_FIFO;
 	for (int i = 0; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
 
@@ -195,13 +209,14 @@ int ts_options_parse(struct ts_options *opts, int argc, char **argv, char *err, 
 		if (parse_one(opts, spec, eq + 1, err, err_len) < 0)
 			return -1;
 	}
-	bool fifo = strcmp(opts->transport, "fifo") == 0;
+	bool fifo = opts->transport == TS_TRANSPORT_FIFO;
 	if (fifo && !opts->host_to_guest)
 		return fail(err, err_len, "HostToGuestPipe= is missing");
 	if (fifo && !opts->guest_to_host)
 		return fail(err, err_len, "GuestToHostPipe= is missing");
 	if (!fifo && !opts->path)
-		return fail(err, err_len, "path= is missing (transport=%s)", opts->transport);
+		return fail(err, err_len, "path= is missing (transport=%s)",
+			    ts_transport_name(opts->transport));
 	if (fifo && opts->path)
 		return fail(err, err_len, "path= is for transport=socket or shm; the FIFOs are "
 			    "HostToGuestPipe= and GuestToHostPipe=");

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "timesync.h"
+
 struct ts_options {
 	const char *host_to_guest; /* HostToGuestPipe=: the participant writes, we read */
 	const char *guest_to_host; /* GuestToHostPipe=: we write, the participant reads */
@@ -17,9 +19,9 @@ struct ts_options {
 	const char *stats;         /* stats=FILE: exit statistics as JSON */
 	bool follow_clock;         /* follow_clock=off: instruction time only, idle unseen */
 	uint64_t protocol;         /* protocol=1 (the seed's byte) or 2 (time-stamped records) */
-	const char *transport;     /* transport=fifo|socket|shm */
+	enum ts_transport transport; /* transport=fifo|socket|shm */
 	const char *path;          /* path=: the socket or shared-memory file */
-	const char *participant_lost; /* participant_lost=exit|run */
+	bool run_free_on_loss;        /* participant_lost=run (true) or exit */
 	uint64_t connect_timeout_s;   /* connect_timeout=SECONDS, 0: forever */
 	uint64_t sync_timeout_s;      /* sync_timeout=SECONDS: for each answer, 0: forever */
 };

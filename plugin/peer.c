@@ -26,6 +26,8 @@ static struct {
 	bool connecting;
 	bool connect_noticed;
 	bool answer_noticed;   /* "still waiting" said for the halt in hand */
+	uint64_t stale_bytes;  /* protocol 1: extra answer bytes dropped so far ... */
+	uint64_t stale_halts;  /* ... before this many halts */
 	uint64_t halt_guest_ns; /* guest time of the halt in hand, for messages */
 	struct wait_stats waits;
 } peer;
@@ -68,6 +70,19 @@ int peer_prepare(const struct peer_config *cfg)
 						       .slice_ms = WAIT_SLICE_MS,
 						       .keep_waiting = keep_waiting };
 	ret = ts_session_open(&peer.session, TS_ROLE_GUEST, &peer.cfg.session);
+	if (ret == TS_EINUSE) {
+		char holder[64];
+
+		ts_link_holder(&cfg->session.link, TS_ROLE_GUEST, holder, sizeof(holder));
+		say("%s: in use by another QEMU, %s: two guests cannot share one participant; "
+		    "give this QEMU a link (and a participant) of its own", cfg->where, holder);
+		return -1;
+	}
+	if (ret == -EADDRINUSE) {
+		say("%s: in use by another QEMU that is running: give this QEMU a path (and a "
+		    "participant) of its own", cfg->where);
+		return -1;
+	}
 	if (ret < 0) {
 		say("%s: %s", cfg->where, ts_strerror(ret));
 		return -1;
@@ -123,6 +138,20 @@ static enum sync_answer connect_peer(void)
 	return SYNC_GRANTED;
 }
 
+/* Protocol 1: the participant answered with more than one byte: say so once. */
+static void note_stale_bytes(void)
+{
+	uint64_t halts, stale = ts_session_stale_bytes(peer.session, &halts);
+
+	if (stale && !peer.stale_bytes)
+		say("warning: the participant on %s answered a halt with more than one byte "
+		    "(%" PRIu64 " extra; e.g. echo writes a newline after the character): protocol "
+		    "1 is exactly one byte per halt, each extra byte would let the guest run one "
+		    "quantum ahead; they are dropped (counted at exit)", peer.cfg.where, stale);
+	peer.stale_bytes = stale;
+	peer.stale_halts = halts;
+}
+
 /* sync_timeout ran out: say so, tell the participant (protocol 2), stop QEMU. */
 static enum sync_answer answer_timed_out(void)
 {
@@ -157,6 +186,7 @@ enum sync_answer peer_sync(void *unused, const struct ts_halt *halt, uint64_t *u
 		ret = ts_session_send_halt(peer.session, halt);
 		if (ret < 0)
 			return lost(ret, "cannot send the halt");
+		note_stale_bytes();
 		peer.halt_sent = true;
 		peer.answer_noticed = false;
 		peer.halt_guest_ns = halt->guest_ns;
@@ -189,6 +219,13 @@ void peer_close(uint32_t reason, const char *text)
 	ts_session_close(peer.session, reason, text);
 	peer.session = NULL;
 	peer.gone = true;
+}
+
+uint64_t peer_stale_bytes(uint64_t *halts)
+{
+	if (halts)
+		*halts = peer.stale_halts;
+	return peer.stale_bytes;
 }
 
 const struct wait_stats *peer_waits(void)

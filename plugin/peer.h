@@ -43,6 +43,9 @@ void peer_protocol_error(void *unused, const char *text);
 /* Says goodbye (protocol 2) and closes; at QEMU's exit. */
 void peer_close(uint32_t reason, const char *text);
 
+/* Protocol 1: extra answer bytes dropped so far; *halts: before how many halts. */
+uint64_t peer_stale_bytes(uint64_t *halts);
+
 /* The waits for the participant's answers so far. */
 const struct wait_stats *peer_waits(void);
 

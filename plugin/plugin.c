@@ -285,6 +285,7 @@ static void plugin_exit(qemu_plugin_id_t id, void *udata)
 	if (ts.counters)
 		ts.counting->read(ts.counters, n_counters());
 	sync_stats(&ts.core, ts.counters, peer_waits(), &st);
+	peer_stale_bytes(&st.extra_answer_halts);
 	snprintf(text, sizeof(text), "QEMU exits at guest time %" PRIu64 " ns", st.guest_ns);
 	/* The participant reads GOODBYE (protocol 2) or EOF (protocol 1): QEMU is gone. */
 	peer_close(quit_seen() ? TS_GOODBYE_QUIT : TS_GOODBYE_POWEROFF, text);
@@ -310,7 +311,8 @@ static int check_pipe(const char *key, const char *path)
 	return ret;
 }
 
-static int prepare_peer(const struct ts_options *opts)
+/* sees_idle: the plugin follows the guest's clock, so it sees time the guest idles. */
+static int prepare_peer(const struct ts_options *opts, bool sees_idle)
 {
 	static char where[8300];
 	struct peer_config cfg = {
@@ -319,15 +321,16 @@ static int prepare_peer(const struct ts_options *opts)
 				  .guest_to_host = opts->guest_to_host, .path = opts->path },
 			.protocol = (int)opts->protocol,
 			.quantum_ns = opts->quantum_ns,
+			.capabilities = sees_idle ? TS_CAP_IDLE_TIME : 0,
 		},
 		.connect_timeout_ns = opts->connect_timeout_s * 1000000000u,
 		.sync_timeout_ns = opts->sync_timeout_s * 1000000000u,
-		.run_free_on_loss = strcmp(opts->participant_lost, "run") == 0,
+		.run_free_on_loss = opts->run_free_on_loss,
 		.where = where,
 		.quit_requested = quit_requested,
 	};
 
-	ts_transport_parse(opts->transport, &cfg.session.link.transport);
+	cfg.session.link.transport = opts->transport;
 	/* FIFOs checked one by one first, for a message naming the one that is wrong. */
 	if (cfg.session.link.transport == TS_TRANSPORT_FIFO &&
 	    (check_pipe("HostToGuestPipe", opts->host_to_guest) < 0 ||
@@ -337,8 +340,8 @@ static int prepare_peer(const struct ts_options *opts)
 		snprintf(where, sizeof(where), "HostToGuestPipe=%s and GuestToHostPipe=%s",
 			 opts->host_to_guest, opts->guest_to_host);
 	else
-		snprintf(where, sizeof(where), "transport=%s path=%s", opts->transport,
-			 opts->path);
+		snprintf(where, sizeof(where), "transport=%s path=%s",
+			 ts_transport_name(opts->transport), opts->path);
 	return peer_prepare(&cfg);
 }
 
@@ -370,7 +373,21 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		return -1;
 	}
 	shift = qemu_cmdline_check(opts.require_icount);
-	if (shift < 0 || prepare_peer(&opts) < 0)
+	if (shift < 0)
+		return -1;
+	ts.exact = opts.exact;
+	ts.target_name = info->target_name;
+	ts.halt = target_halt_insn(info->target_name);
+	ts.clock = target_clock_reg(info->target_name);
+	ts.counting = compat_counting(info->system_emulation && info->system.max_vcpus > 1);
+	ts.clock_reads = opts.follow_clock && target_has_clock_reads(info->target_name) &&
+			 compat_reads_registers && ts.counting->instrument_clock_read;
+	if (opts.follow_clock && target_has_clock_reads(info->target_name) && !ts.clock_reads)
+		say("note: %s: the guest's clock reads are not followed %s, so time the guest "
+		    "idles is not seen", info->target_name,
+		    compat_reads_registers ? "with several vCPUs" : "by this QEMU's plugin API");
+	bool follow_clock = (opts.follow_clock && ts.clock) || ts.clock_reads;
+	if (prepare_peer(&opts, follow_clock && compat_reads_registers) < 0)
 		return -1;
 	if (opts.stats && !(ts.stats = open_output("stats", opts.stats)))
 		return -1;
@@ -379,28 +396,16 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	if (ts.trace)
 		fprintf(ts.trace, "# sync boundary_ns guest_ns guest_clock_ns [idle]; guest_clock_ns "
 			"is the guest's clock minus its value at the first instruction\n");
-	ts.exact = opts.exact;
-	ts.target_name = info->target_name;
-	ts.halt = target_halt_insn(info->target_name);
-	ts.clock = target_clock_reg(info->target_name);
 	struct sync_config cfg = {
 		.quantum_ns = opts.quantum_ns,
 		.shift = (unsigned)shift,
 		.protocol = (int)opts.protocol,
-		.follow_clock = opts.follow_clock && ts.clock,
+		.follow_clock = follow_clock,
 		.clock_resolution_ns = ts.clock ? (1000000000u + ts.clock->hz - 1) / ts.clock->hz : 0,
 		.halt_mnemonic = ts.halt ? ts.halt->mnemonic : "a halt instruction",
 		.trace = ts.trace,
 		.peer = { .sync = peer_sync, .protocol_error = peer_protocol_error },
 	};
-	ts.counting = compat_counting(info->system_emulation && info->system.max_vcpus > 1);
-	ts.clock_reads = opts.follow_clock && target_has_clock_reads(info->target_name) &&
-			 compat_reads_registers && ts.counting->instrument_clock_read;
-	if (opts.follow_clock && target_has_clock_reads(info->target_name) && !ts.clock_reads)
-		say("note: %s: the guest's clock reads are not followed %s, so time the guest "
-		    "idles is not seen", info->target_name,
-		    compat_reads_registers ? "with several vCPUs" : "by this QEMU's plugin API");
-	cfg.follow_clock = cfg.follow_clock || ts.clock_reads;
 	if (sync_init(&ts.core, &cfg) < 0 || ts.counting->init() < 0) {
 		say("cannot set up the plugin");
 		return -1;

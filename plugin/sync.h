@@ -110,7 +110,8 @@ void sync_halt_insn(struct sync_core *core, unsigned index, uint64_t *counters,
 	X(idle_ns, ", ", " ns idle")                                             \
 	X(clock_origin_ns, ", clock origin ", " ns")                            \
 	X(clock_resets, ", ", " clock resets")                                   \
-	X(stop_overrun_insns, ", ", " instructions run past a halt while QEMU stopped the vCPU")
+	X(stop_overrun_insns, ", ", " instructions run past a halt while QEMU stopped the vCPU") \
+	X(extra_answer_halts, ", ", " halts answered with extra bytes")
 
 struct sync_stats {
 #define SYNC_STATS_MEMBER(name, before, after) uint64_t name;

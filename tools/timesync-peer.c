@@ -334,7 +334,8 @@ static int run(const struct peer_config *cfg, struct ts_session *s, FILE *trace,
 		if (cfg->print_every && st.syncs % cfg->print_every == 0) {
 			printf("sync %" PRIu64 ": guest time ", st.syncs);
 			print_time(halt.guest_ns);
-			printf("%s\n", halt.flags & TS_HALT_IDLE ? " (passed while idle)" : "");
+			printf("%s%s\n", halt.flags & TS_HALT_IDLE ? " (passed while idle)" : "",
+			       halt.flags & TS_HALT_CLOCK_RESET ? " (the guest's clock went back)" : "");
 			fflush(stdout);
 		}
 		if (cfg->delay_ns)
@@ -387,6 +388,18 @@ int main(int argc, char **argv)
 		fprintf(trace, "# guest_ns instructions wall_ns wait_ns\n");
 	}
 	ret = ts_session_open(&session, TS_ROLE_PARTICIPANT, &cfg.session);
+	if (ret == TS_EINUSE) {
+		char holder[64];
+
+		ts_link_holder(&cfg.session.link, TS_ROLE_PARTICIPANT, holder, sizeof(holder));
+		if (cfg.session.link.transport == TS_TRANSPORT_FIFO)
+			fprintf(stderr, "timesync-peer: %s and %s: in use by another participant, %s\n",
+				cfg.session.link.host_to_guest, cfg.session.link.guest_to_host, holder);
+		else
+			fprintf(stderr, "timesync-peer: %s: in use by another participant, %s\n",
+				cfg.session.link.path, holder);
+		return 1;
+	}
 	if (ret < 0) {
 		fprintf(stderr, "timesync-peer: %s: %s\n",
 			cfg.session.link.transport == TS_TRANSPORT_FIFO ? cfg.session.link.host_to_guest

@@ -182,7 +182,7 @@ static void test_new_transports_need_a_path_and_no_pipes(void)
 	char err[512] = "";
 
 	CHECK(parse(&o, socket_ok, err, sizeof(err)) == 0);
-	CHECK(strcmp(o.transport, "socket") == 0 && o.protocol == 2);
+	CHECK(o.transport == TS_TRANSPORT_SOCKET && o.protocol == 2);
 	CHECK(parse(&o, socket_no_path, err, sizeof(err)) < 0 && strstr(err, "path= is missing"));
 	CHECK(parse(&o, fifo_with_path, err, sizeof(err)) < 0 && strstr(err, "path= is for"));
 }

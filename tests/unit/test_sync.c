@@ -454,14 +454,14 @@ static void test_exit_statistics_print_one_table_as_text_and_json(void)
 	sync_stats_text(&st, text, sizeof(text));
 	CHECK(strcmp(text, "3 syncs, guest time 3000 ns, 3000 instructions, max late 0 ns, "
 		      "waited for participant mean 200 ns p99 300 ns max 300 ns total 400 ns, "
-		      "0 halt instructions, 0 ns idle, clock origin 0 ns, 0 clock resets, 0 instructions run past a halt while QEMU stopped the vCPU") == 0);
+		      "0 halt instructions, 0 ns idle, clock origin 0 ns, 0 clock resets, 0 instructions run past a halt while QEMU stopped the vCPU, 0 halts answered with extra bytes") == 0);
 	CHECK(out != NULL);
 	sync_stats_json(&st, out);
 	fclose(out);
 	CHECK(strcmp(json, "{\"syncs\": 3, \"guest_ns\": 3000, \"instructions\": 3000, "
 		      "\"max_late_ns\": 0, \"wait_mean_ns\": 200, \"wait_p99_ns\": 300, "
 		      "\"wait_max_ns\": 300, \"wait_total_ns\": 400, \"halt_instructions\": 0, "
-		      "\"idle_ns\": 0, \"clock_origin_ns\": 0, \"clock_resets\": 0, \"stop_overrun_insns\": 0}\n") == 0);
+		      "\"idle_ns\": 0, \"clock_origin_ns\": 0, \"clock_resets\": 0, \"stop_overrun_insns\": 0, \"extra_answer_halts\": 0}\n") == 0);
 	sync_destroy(&m.core);
 }
 
