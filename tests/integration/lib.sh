@@ -1,5 +1,7 @@
 # Helpers for the integration tests: real qemu-system-riscv64, real FIFOs, real peers.
 # Every process runs under `timeout -k` so that a hang fails the test instead of CI.
+# Each check is one TAP result on stdout (https://testanything.org): "ok N - WHAT" or
+# "not ok N - WHAT"; finish prints the plan "1..N". meson test (protocol 'tap') counts them.
 set -euo pipefail
 
 : "${BUILD:?BUILD must name the meson build directory}"
@@ -14,17 +16,45 @@ H2G="$WORK/h2g"
 G2H="$WORK/g2h"
 failures=0
 checks=0
+finished=
 
+# On exit: ends what the test left running, and a test that ends before finish (set -e,
+# a crash, a signal) counts as one more failed check.
 cleanup() {
-	local pids
-	pids=$(jobs -p)
-	[ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+	local status=$? pids
+	mapfile -t pids < <(jobs -p)
+	[ ${#pids[@]} -eq 0 ] || kill -9 "${pids[@]}" 2>/dev/null || true
 	rm -rf "$WORK"
+	[ -z "$finished" ] || return 0
+	fail "the test script ended before finish (status $status)"
+	echo "1..$checks"
+	exit $((status == 0 ? 1 : status))
 }
 trap cleanup EXIT
+# A signal (meson's timeout sends SIGTERM) ends the test through cleanup with its status.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-pass() { checks=$((checks + 1)); echo "ok: $*"; }
-fail() { checks=$((checks + 1)); failures=$((failures + 1)); echo "FAIL: $*"; }
+# note TEXT: TAP comment lines on stdout. diag TEXT: the same on stderr, which is what
+# `meson test --print-errorlogs` shows of a failed TAP test (with its "not ok" lines).
+note() { printf '# %s\n' "${*//$'\n'/$'\n'# }"; }
+diag() { note "$@" >&2; }
+# show [FILE...]: the files' lines (or standard input's) as diagnostics, indented.
+show() { sed 's/^/#     | /' "$@" >&2; }
+
+# pass WHAT, fail WHAT: one check's result, its line break written as \n (a TAP result is
+# one line); fail repeats WHAT as it is on stderr.
+pass() {
+	checks=$((checks + 1))
+	echo "ok $checks - ${*//$'\n'/\\n}"
+}
+fail() {
+	checks=$((checks + 1))
+	failures=$((failures + 1))
+	echo "not ok $checks - ${*//$'\n'/\\n}"
+	diag "failed check $checks: $*"
+}
 
 # check_eq WHAT EXPECTED ACTUAL
 check_eq() {
@@ -37,7 +67,7 @@ check_grep() {
 		pass "$1"
 	else
 		fail "$1: no line matching '$2' in $(basename "$3"):"
-		sed 's/^/    | /' "$3"
+		show "$3"
 	fi
 }
 
@@ -56,9 +86,19 @@ refused() {
 	check_grep "$1: message" "$2" "$WORK/qemu.out"
 }
 
+# finish: the plan; fails (status 1) when a check failed.
 finish() {
-	echo "$checks checks, $failures failed"
+	finished=yes
+	note "$checks checks, $failures failed"
+	echo "1..$checks"
 	[ "$failures" -eq 0 ]
+}
+
+# skip_all REASON: the whole test does not apply here; ends it as skipped.
+skip_all() {
+	finished=yes
+	echo "1..0 # SKIP $*"
+	exit 0
 }
 
 # start_qemu GUEST ITERATIONS PLUGIN_ARGS [QEMU ARGS...]
@@ -115,6 +155,7 @@ start_peer() {
 }
 
 # wait_peer: waits for the peer; its exit status in $PEER_STATUS.
+# shellcheck disable=SC2034 # the tests use it
 wait_peer() {
 	PEER_STATUS=0
 	wait "$PEER_PID" || PEER_STATUS=$?

@@ -22,7 +22,7 @@ run_twice() {
 		pass "$what: identical sync traces ($(($(wc -l <"$WORK/trace.1") - 1)) syncs)"
 	else
 		fail "$what: sync traces differ or are short"
-		diff "$WORK/trace.1" "$WORK/trace.2" | head -5
+		{ diff "$WORK/trace.1" "$WORK/trace.2" || true; } | head -5 | show
 	fi
 }
 

@@ -20,7 +20,7 @@ png_header() {
 status=0
 PLOT_SIZE=640x480 bash "$PLOT" "$WORK/trace" "$WORK/trace.png" >"$WORK/plot.out" 2>&1 || status=$?
 check_eq "plot-trace.sh exit status" 0 "$status"
-[ "$status" -eq 0 ] || sed 's/^/    | /' "$WORK/plot.out"
+[ "$status" -eq 0 ] || show "$WORK/plot.out"
 check_eq "a 640x480 PNG" "89504e470d0a1a0a 640 480" "$(png_header "$WORK/trace.png" 2>&1)"
 
 grep '^#' "$WORK/trace" >"$WORK/empty"

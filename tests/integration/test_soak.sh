@@ -54,7 +54,7 @@ soak "fifo, $((100000 / scale)) syncs" $((100000 / scale)) "HostToGuestPipe=$H2G
 
 # valgrind memcheck on timesync-peer, against real QEMU, every transport (not in the
 # sanitizer build: valgrind cannot run an ASan binary).
-[ -n "${QEMU_PRELOAD:-}" ] && { echo "valgrind: skipped in the sanitizer build"; finish; exit; }
+[ -n "${QEMU_PRELOAD:-}" ] && { note "valgrind: skipped in the sanitizer build"; finish; exit; }
 for transport in fifo socket shm; do
 	if [ $transport = fifo ]; then
 		plugin_link="HostToGuestPipe=$H2G,GuestToHostPipe=$G2H"
