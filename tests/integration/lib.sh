@@ -8,6 +8,9 @@ set -euo pipefail
 PLUGIN="$BUILD/plugin/libTimeSyncPlugin.so"
 PEER="$BUILD/tools/timesync-peer"
 QEMU_RISCV64="${QEMU_RISCV64:-qemu-system-riscv64}"
+# The -icount value of start_qemu: the recommended one. A test may set it ("none": no
+# -icount), e.g. ICOUNT=shift=0 for the seed's command line.
+ICOUNT="${ICOUNT:-shift=0,sleep=off}"
 # In a sanitizer build the plugin needs the ASan runtime loaded first into QEMU.
 QEMU_ENV=()
 [ -z "${QEMU_PRELOAD:-}" ] || QEMU_ENV=(env "LD_PRELOAD=$QEMU_PRELOAD" "ASAN_OPTIONS=detect_leaks=0:halt_on_error=1")
@@ -103,15 +106,15 @@ skip_all() {
 
 # start_qemu GUEST ITERATIONS PLUGIN_ARGS [QEMU ARGS...]
 # Starts the guest in the background ($QEMU_PID); stdout+stderr in $WORK/qemu.out, UART in
-# $WORK/uart.out. PLUGIN_ARGS empty: no plugin. ICOUNT: the -icount value (default
-# shift=0, the seed's; "none": no -icount). LAUNCH: words to run the whole command under
-# (start_peer too), e.g. a function that measures it.
+# $WORK/uart.out. PLUGIN_ARGS empty: no plugin. ICOUNT: the -icount value (above).
+# LAUNCH: words to run the whole command under (start_peer too), e.g. a program that
+# measures it.
 start_qemu() {
 	local guest=$1 iterations=$2 plugin_args=$3
 	shift 3
-	local plugin=() icount=(-icount "${ICOUNT:-shift=0}")
+	local plugin=() icount=(-icount "$ICOUNT")
 	[ -z "$plugin_args" ] || plugin=(-plugin "$PLUGIN,$plugin_args")
-	[ "${ICOUNT:-}" != none ] || icount=()
+	[ "$ICOUNT" != none ] || icount=()
 	${LAUNCH:-} timeout -k 2 "${QEMU_TIMEOUT:-60}" "${QEMU_ENV[@]}" "$QEMU_RISCV64" -M virt -bios none -display none \
 		-monitor none -serial "file:$WORK/uart.out" "${icount[@]}" \
 		-kernel "$BUILD/guests/$guest.elf" \

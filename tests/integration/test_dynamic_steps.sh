@@ -8,7 +8,7 @@ for exact in on off; do
 		what="$transport exact=$exact"
 		start_peer --transport $transport --path "$WORK/link" --protocol 2 \
 			--step-ns 1000,3000,7000 --trace "$WORK/peer.trace"
-		ICOUNT=shift=0,sleep=off run_qemu longblock 2000 \
+		run_qemu longblock 2000 \
 			"transport=$transport,path=$WORK/link,protocol=2,TimeInNanoseconds=5000,exact=$exact"
 		wait_peer
 		check_eq "$what: QEMU exit status" 0 "$QEMU_STATUS"

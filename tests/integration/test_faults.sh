@@ -25,7 +25,7 @@ for transport in fifo socket shm; do
 	link_args $transport
 	# Killed while halted: the peer holds the guest 30 s at its 3rd sync.
 	start_peer "${peer_link[@]}" --quantum-ns $q --delay-us 30000000
-	ICOUNT=shift=0,sleep=off start_qemu loop 100000000 "$plugin_link,TimeInNanoseconds=$q"
+	start_qemu loop 100000000 "$plugin_link,TimeInNanoseconds=$q"
 	sleep 1
 	kill -9 "$(child_of "$PEER_PID")"
 	took=$(wait_gone "$QEMU_PID" 3000)
@@ -37,7 +37,7 @@ for transport in fifo socket shm; do
 
 	# Killed while the guest runs: 50 ms of guest time per quantum, peer answers at once.
 	start_peer "${peer_link[@]}" --quantum-ns 50000000
-	ICOUNT=shift=0,sleep=off start_qemu loop 2000000000 "$plugin_link,TimeInNanoseconds=50000000"
+	start_qemu loop 2000000000 "$plugin_link,TimeInNanoseconds=50000000"
 	sleep 1
 	kill -9 "$(child_of "$PEER_PID")"
 	took=$(wait_gone "$QEMU_PID" 3000)
@@ -48,7 +48,7 @@ for transport in fifo socket shm; do
 
 	# QEMU killed: the peer (protocol 2) reports it and returns.
 	start_peer "${peer_link[@]}" --protocol 2
-	ICOUNT=shift=0,sleep=off start_qemu loop 2000000000 "$plugin_link,protocol=2,TimeInNanoseconds=$q"
+	start_qemu loop 2000000000 "$plugin_link,protocol=2,TimeInNanoseconds=$q"
 	sleep 1
 	kill -9 "$(child_of "$QEMU_PID")"
 	took=$(wait_gone "$PEER_PID" 3000)
@@ -62,7 +62,7 @@ done
 # participant_lost=run: the guest runs on to its end, unsynchronized.
 link_args socket
 start_peer "${peer_link[@]}" --quantum-ns $q --delay-us 30000000
-ICOUNT=shift=0,sleep=off start_qemu loop 5000000 "$plugin_link,TimeInNanoseconds=$q,participant_lost=run"
+start_qemu loop 5000000 "$plugin_link,TimeInNanoseconds=$q,participant_lost=run"
 sleep 1
 kill -9 "$(child_of "$PEER_PID")"
 wait_qemu
@@ -79,7 +79,7 @@ for how in monitor SIGTERM SIGINT; do
 		rogue=$!
 		rm -f "$WORK/mon.in" "$WORK/mon.out"
 		mkfifo "$WORK/mon.in" "$WORK/mon.out"
-		ICOUNT=shift=0,sleep=off start_qemu loop 100000000 \
+		start_qemu loop 100000000 \
 			"$plugin_link,protocol=$protocol,TimeInNanoseconds=$q" \
 			-chardev "pipe,id=mon,path=$WORK/mon" -mon chardev=mon
 		exec 7<>"$WORK/mon.out" # keep QEMU's monitor output flowing
@@ -102,7 +102,7 @@ for how in monitor SIGTERM SIGINT; do
 done
 
 # The participant never comes: QEMU says what it waits for; connect_timeout ends the wait.
-ICOUNT=shift=0,sleep=off start_qemu loop 100000000 "HostToGuestPipe=$H2G,GuestToHostPipe=$G2H,TimeInNanoseconds=$q,connect_timeout=2"
+start_qemu loop 100000000 "HostToGuestPipe=$H2G,GuestToHostPipe=$G2H,TimeInNanoseconds=$q,connect_timeout=2"
 took=$(wait_gone "$QEMU_PID" 6000)
 wait_qemu
 check_grep "no participant: QEMU says what it waits for" "^timesync: guest halted at its first boundary; waiting for a participant on HostToGuestPipe=$H2G and GuestToHostPipe=$G2H" "$WORK/qemu.out"

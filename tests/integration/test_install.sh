@@ -63,7 +63,7 @@ for run in "participant socket" "participant-static fifo"; do
 	fi
 	timeout -k 2 60 "$WORK/$program" "$transport" "${link[@]}" >"$WORK/participant.out" 2>&1 &
 	participant_pid=$!
-	ICOUNT=shift=0,sleep=off run_qemu loop $iterations "$plugin_link,protocol=2,TimeInNanoseconds=$q"
+	run_qemu loop $iterations "$plugin_link,protocol=2,TimeInNanoseconds=$q"
 	status=0
 	wait "$participant_pid" || status=$?
 	check_eq "$program over $transport: QEMU exit status" 0 "$QEMU_STATUS"

@@ -26,7 +26,7 @@ for setup in "socket off" "shm on"; do
 	timeout -k 2 60 "$NS3" --transport="$transport" --path="$WORK/link" --period-us=$period_us \
 		--echo-us=1000 --print-syncs=true >"$WORK/ns3.out" 2>"$WORK/ns3.err" &
 	ns3_pid=$!
-	ICOUNT=shift=0,sleep=off run_qemu clock $readings \
+	run_qemu clock $readings \
 		"transport=$transport,path=$WORK/link,protocol=2,TimeInNanoseconds=$q,exact=$exact"
 	ns3_status=0
 	wait "$ns3_pid" || ns3_status=$?

@@ -5,7 +5,7 @@
 PLOT="$(dirname "$0")/../../scripts/plot-trace.sh"
 q=100000
 start_peer --transport socket --path "$WORK/link" --protocol 2 --trace "$WORK/trace"
-ICOUNT=shift=0,sleep=off run_qemu loop 10000000 "transport=socket,path=$WORK/link,protocol=2,TimeInNanoseconds=$q"
+run_qemu loop 10000000 "transport=socket,path=$WORK/link,protocol=2,TimeInNanoseconds=$q"
 wait_peer
 check_eq "QEMU exit status" 0 "$QEMU_STATUS"
 check_eq "peer exit status" 0 "$PEER_STATUS"

@@ -16,7 +16,7 @@ for transport in fifo socket shm; do
 			peer_link=(--transport $transport --path "$WORK/link")
 		fi
 		start_peer "${peer_link[@]}" --protocol $protocol --quantum-ns $q
-		ICOUNT=shift=0,sleep=off run_qemu loop $iterations \
+		run_qemu loop $iterations \
 			"$plugin_link,protocol=$protocol,TimeInNanoseconds=$q"
 		wait_peer
 		check_eq "$what: QEMU exit status" 0 "$QEMU_STATUS"
@@ -34,7 +34,7 @@ done
 
 # The peer's step limit in protocol 2 ends QEMU cleanly (GOODBYE "done": exit 0).
 start_peer --transport socket --path "$WORK/link" --protocol 2 --steps 3
-ICOUNT=shift=0,sleep=off run_qemu loop $iterations "transport=socket,path=$WORK/link,protocol=2,TimeInNanoseconds=$q"
+run_qemu loop $iterations "transport=socket,path=$WORK/link,protocol=2,TimeInNanoseconds=$q"
 wait_peer
 check_eq "protocol 2 step limit: QEMU exit status" 0 "$QEMU_STATUS"
 check_grep "protocol 2 step limit: QEMU names the reason" "^timesync: the participant said goodbye \(participant done: step limit reached\)" "$WORK/qemu.out"

@@ -4,6 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 SEED="$BUILD/examples/seed_participant"
+ICOUNT=shift=0 # the seed's -icount
 rm -f /tmp/HostToGuestPipe /tmp/GuestToHostPipe
 seed_args="HostToGuestPipe=/tmp/HostToGuestPipe,GuestToHostPipe=/tmp/GuestToHostPipe,TimeinMicroseconds=1000"
 

@@ -18,7 +18,7 @@ soak_run() {
 	local q=1000
 	local iterations=$((syncs * q / 2 + 100)) # 2 instructions per iteration, 1 ns each
 	PEER_TIMEOUT=240 LAUNCH="$BUILD/tests/peak_rss $WORK/peer.rss" start_peer "$@" --protocol 2 --quantum-ns $q
-	QEMU_TIMEOUT=240 LAUNCH="$BUILD/tests/peak_rss $WORK/qemu.rss" ICOUNT=shift=0,sleep=off \
+	QEMU_TIMEOUT=240 LAUNCH="$BUILD/tests/peak_rss $WORK/qemu.rss" \
 		run_qemu loop $iterations "$plugin_link,protocol=2,TimeInNanoseconds=$q"
 	wait_peer
 }
@@ -68,7 +68,7 @@ for transport in fifo socket shm; do
 		"$PEER" "${peer_link[@]}" --protocol 2 --step-ns 10000,30000 --trace "$WORK/trace" \
 		>"$WORK/valgrind.out" 2>&1 &
 	vg=$!
-	ICOUNT=shift=0,sleep=off run_qemu loop 1000000 "$plugin_link,protocol=2,TimeInNanoseconds=10000"
+	run_qemu loop 1000000 "$plugin_link,protocol=2,TimeInNanoseconds=10000"
 	vg_status=0
 	wait $vg || vg_status=$?
 	check_eq "valgrind $transport: peer exit status" 0 "$vg_status"
