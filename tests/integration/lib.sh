@@ -166,6 +166,22 @@ wait_peer() {
 
 pipes_args() { echo "HostToGuestPipe=$H2G,GuestToHostPipe=$G2H"; }
 
+# link_args TRANSPORT (fifo, socket or shm): sets plugin_link (the plugin's options for
+# it), peer_link (timesync-peer's, next to start_peer's FIFO paths) and link_paths (the
+# paths after the transport's name, as rogue_peer and examples/participant take them).
+# shellcheck disable=SC2034 # the tests use them
+link_args() {
+	if [ "$1" = fifo ]; then
+		plugin_link=$(pipes_args)
+		peer_link=(--transport fifo)
+		link_paths=("$H2G" "$G2H")
+	else
+		plugin_link="transport=$1,path=$WORK/link"
+		peer_link=(--transport "$1" --path "$WORK/link")
+		link_paths=("$WORK/link")
+	fi
+}
+
 # Numbers from the plugin's exit line and the peer's summary.
 plugin_syncs() { sed -n 's/^timesync: exit: \([0-9]*\) syncs.*/\1/p' "$WORK/qemu.out"; }
 plugin_insns() { sed -n 's/^timesync: exit: .* \([0-9]*\) instructions.*/\1/p' "$WORK/qemu.out"; }

@@ -5,17 +5,6 @@
 
 ROGUE="$BUILD/tests/rogue_peer"
 q=1000000
-link_args() { # TRANSPORT: the plugin's and the peer's arguments for it
-	if [ "$1" = fifo ]; then
-		plugin_link="HostToGuestPipe=$H2G,GuestToHostPipe=$G2H"
-		peer_link=(--transport fifo)
-		rogue_link=(fifo "$H2G" "$G2H")
-	else
-		plugin_link="transport=$1,path=$WORK/link"
-		peer_link=(--transport "$1" --path "$WORK/link")
-		rogue_link=("$1" "$WORK/link")
-	fi
-}
 # within WHAT MS LIMIT: passes when MS <= LIMIT
 within() {
 	if [ "$2" -le "$3" ]; then pass "$1 (${2} ms)"; else fail "$1: took ${2} ms, limit $3 ms"; fi
@@ -75,12 +64,11 @@ for how in monitor SIGTERM SIGINT; do
 	for protocol in 1 2; do
 		what="$how while halted, protocol $protocol"
 		link_args socket
-		timeout -k 2 30 "$ROGUE" participant "${rogue_link[@]}" hold$protocol >"$WORK/rogue.out" 2>&1 &
+		timeout -k 2 30 "$ROGUE" participant socket "${link_paths[@]}" hold$protocol >"$WORK/rogue.out" 2>&1 &
 		rogue=$!
 		rm -f "$WORK/mon.in" "$WORK/mon.out"
 		mkfifo "$WORK/mon.in" "$WORK/mon.out"
-		start_qemu loop 100000000 \
-			"$plugin_link,protocol=$protocol,TimeInNanoseconds=$q" \
+		start_qemu loop 100000000 "$plugin_link,protocol=$protocol,TimeInNanoseconds=$q" \
 			-chardev "pipe,id=mon,path=$WORK/mon" -mon chardev=mon
 		exec 7<>"$WORK/mon.out" # keep QEMU's monitor output flowing
 		sleep 1
@@ -102,7 +90,7 @@ for how in monitor SIGTERM SIGINT; do
 done
 
 # The participant never comes: QEMU says what it waits for; connect_timeout ends the wait.
-start_qemu loop 100000000 "HostToGuestPipe=$H2G,GuestToHostPipe=$G2H,TimeInNanoseconds=$q,connect_timeout=2"
+start_qemu loop 100000000 "$(pipes_args),TimeInNanoseconds=$q,connect_timeout=2"
 took=$(wait_gone "$QEMU_PID" 6000)
 wait_qemu
 check_grep "no participant: QEMU says what it waits for" "^timesync: guest halted at its first boundary; waiting for a participant on HostToGuestPipe=$H2G and GuestToHostPipe=$G2H" "$WORK/qemu.out"

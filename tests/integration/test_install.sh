@@ -56,12 +56,8 @@ q=100000
 n=$(guest_insns loop $iterations)
 for run in "participant socket" "participant-static fifo"; do
 	read -r program transport <<<"$run"
-	if [ "$transport" = fifo ]; then
-		link=("$H2G" "$G2H") plugin_link="$(pipes_args)"
-	else
-		link=("$WORK/link") plugin_link="transport=$transport,path=$WORK/link"
-	fi
-	timeout -k 2 60 "$WORK/$program" "$transport" "${link[@]}" >"$WORK/participant.out" 2>&1 &
+	link_args "$transport"
+	timeout -k 2 60 "$WORK/$program" "$transport" "${link_paths[@]}" >"$WORK/participant.out" 2>&1 &
 	participant_pid=$!
 	run_qemu loop $iterations "$plugin_link,protocol=2,TimeInNanoseconds=$q"
 	status=0

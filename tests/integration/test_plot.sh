@@ -4,8 +4,9 @@
 
 PLOT="$(dirname "$0")/../../scripts/plot-trace.sh"
 q=100000
-start_peer --transport socket --path "$WORK/link" --protocol 2 --trace "$WORK/trace"
-run_qemu loop 10000000 "transport=socket,path=$WORK/link,protocol=2,TimeInNanoseconds=$q"
+link_args socket
+start_peer "${peer_link[@]}" --protocol 2 --trace "$WORK/trace"
+run_qemu loop 10000000 "$plugin_link,protocol=2,TimeInNanoseconds=$q"
 wait_peer
 check_eq "QEMU exit status" 0 "$QEMU_STATUS"
 check_eq "peer exit status" 0 "$PEER_STATUS"
