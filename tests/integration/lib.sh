@@ -164,6 +164,25 @@ wait_peer() {
 	wait "$PEER_PID" || PEER_STATUS=$?
 }
 
+# wait_until WHAT COMMAND...: runs COMMAND every 20 ms until it succeeds, at most
+# WAIT_TIMEOUT seconds (default 30); if it never does, a failed check "WHAT". For what a
+# test must wait for, instead of a sleep that a slower machine outlasts.
+wait_until() {
+	local what=$1 limit=$(($(now_ms) + ${WAIT_TIMEOUT:-30} * 1000))
+	shift
+	until "$@"; do
+		if [ "$(now_ms)" -ge "$limit" ]; then
+			fail "$what, within ${WAIT_TIMEOUT:-30} s"
+			return 0
+		fi
+		sleep 0.02
+	done
+}
+
+# wait_line FILE PATTERN: waits until FILE has a line matching PATTERN (extended regex),
+# e.g. the peer's "connected" in $WORK/peer.out.
+wait_line() { wait_until "a line matching '$2' in $(basename "$1")" grep -Eqs -- "$2" "$1"; }
+
 pipes_args() { echo "HostToGuestPipe=$H2G,GuestToHostPipe=$G2H"; }
 
 # link_args TRANSPORT (fifo, socket or shm): sets plugin_link (the plugin's options for

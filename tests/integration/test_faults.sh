@@ -12,10 +12,11 @@ within() {
 
 for transport in fifo socket shm; do
 	link_args $transport
-	# Killed while halted: the peer holds the guest 30 s at its 3rd sync.
-	start_peer "${peer_link[@]}" --quantum-ns $q --delay-us 30000000
+	# Killed while halted: the peer holds the guest 30 s at every sync; it prints the
+	# first sync before it holds it.
+	start_peer "${peer_link[@]}" --quantum-ns $q --delay-us 30000000 --print-every 1
 	start_qemu loop 100000000 "$plugin_link,TimeInNanoseconds=$q"
-	sleep 1
+	wait_line "$WORK/peer.out" "^sync 1: "
 	kill -9 "$(child_of "$PEER_PID")"
 	took=$(wait_gone "$QEMU_PID" 3000)
 	wait_qemu
@@ -25,9 +26,9 @@ for transport in fifo socket shm; do
 	wait_peer
 
 	# Killed while the guest runs: 50 ms of guest time per quantum, peer answers at once.
-	start_peer "${peer_link[@]}" --quantum-ns 50000000
+	start_peer "${peer_link[@]}" --quantum-ns 50000000 --print-every 1
 	start_qemu loop 2000000000 "$plugin_link,TimeInNanoseconds=50000000"
-	sleep 1
+	wait_line "$WORK/peer.out" "^sync 1: "
 	kill -9 "$(child_of "$PEER_PID")"
 	took=$(wait_gone "$QEMU_PID" 3000)
 	wait_qemu
@@ -38,7 +39,7 @@ for transport in fifo socket shm; do
 	# QEMU killed: the peer (protocol 2) reports it and returns.
 	start_peer "${peer_link[@]}" --protocol 2
 	start_qemu loop 2000000000 "$plugin_link,protocol=2,TimeInNanoseconds=$q"
-	sleep 1
+	wait_line "$WORK/peer.out" "^timesync-peer: connected$"
 	kill -9 "$(child_of "$QEMU_PID")"
 	took=$(wait_gone "$PEER_PID" 3000)
 	wait_peer
@@ -52,7 +53,7 @@ done
 link_args socket
 start_peer "${peer_link[@]}" --quantum-ns $q --delay-us 30000000
 start_qemu loop 5000000 "$plugin_link,TimeInNanoseconds=$q,participant_lost=run"
-sleep 1
+wait_line "$WORK/peer.out" "^timesync-peer: connected$"
 kill -9 "$(child_of "$PEER_PID")"
 wait_qemu
 wait_peer
@@ -71,7 +72,8 @@ for how in monitor SIGTERM SIGINT; do
 		start_qemu loop 100000000 "$plugin_link,protocol=$protocol,TimeInNanoseconds=$q" \
 			-chardev "pipe,id=mon,path=$WORK/mon" -mon chardev=mon
 		exec 7<>"$WORK/mon.out" # keep QEMU's monitor output flowing
-		sleep 1
+		# The guest's first halt has come (protocol 1: its byte; 2: a HALT record).
+		wait_line "$WORK/rogue.out" "^rogue_peer: got (a byte|HALT)"
 		case $how in
 		monitor) echo quit >"$WORK/mon.in" ;;
 		*) kill -s ${how#SIG} "$(child_of "$QEMU_PID")" ;;
