@@ -6,7 +6,7 @@
 # Ends with the line "N passed, N failed": each check of the integration tests (a TAP
 # result) and each other test (unit tests, fuzz) once; scripts/count-results.py counts.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 bash scripts/setup.sh >/dev/null || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 qemu72=$(bash scripts/setup-qemu72.sh) || { echo "setup-qemu72 failed"; echo "0 passed, 1 failed"; exit 1; }
