@@ -8,23 +8,16 @@
 # RESULTS (output directory).
 set -euo pipefail
 
-BENCH=$(cd "$(dirname "$0")" && pwd)
-SRC=$(dirname "$BENCH")
-BUILD=$(realpath -m "${1:-$SRC/build-bench}")
-QEMU=${QEMU:-qemu-system-riscv64}
+BENCH_NAME=bench
+. "$(dirname "$0")/lib.sh" # BUILD, QEMU, ICOUNT, RESULTS, WORK, measure, ...
 ROUNDS=${ROUNDS:-6}
 MEMORY_ROUNDS=${MEMORY_ROUNDS:-3}
 LOOP_ITERATIONS=${LOOP_ITERATIONS:-300000000}    # 2n+14 instructions: 0.6 s guest time
 COMPUTE_ITERATIONS=${COMPUTE_ITERATIONS:-12000}  # ~126k instructions each: 1.5 s
 read -r -a MEMORY_PASSES <<<"${MEMORY_PASSES:-30 90}" # x 4096 translated blocks
-QEMU_TIMEOUT=120
-# Every run: one instruction = 1 ns. sleep=off only matters when the guest idles, and
-# none of these guests does; it keeps idle time deterministic for workloads that will.
-ICOUNT=shift=0,sleep=off
-# Guest time between syncs, in us. "none" = no participant and a quantum far longer than
-# the run: what counting alone costs.
+# Guest time between syncs, in us. "none": no sync (NO_SYNC_QUANTUM_US), what counting
+# alone costs.
 QUANTA_US=(1000 100 none)
-NO_SYNC_QUANTUM_US=1000000000
 
 # Plugin variants: name|plugin .so|extra plugin options. "none" (no plugin) is implicit
 # and is the baseline of every ratio. A variant whose options QEMU refuses is skipped.
@@ -51,31 +44,8 @@ workload_compute() {
 }
 WORKLOADS=(loop compute)
 
-STAMP=$(date +%Y-%m-%d)-$(hostname -s)
-RESULTS=${RESULTS:-$BENCH/results/$STAMP}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/timesync-bench.XXXXXX")
 H2G=$WORK/h2g
 G2H=$WORK/g2h
-
-cleanup() {
-	local pids
-	mapfile -t pids < <(jobs -p)
-	[ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null || true
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-say() { echo "bench: $*" >&2; }
-
-build() {
-	if [ ! -f "$BUILD/build.ninja" ]; then
-		meson setup "$BUILD" "$SRC" -Dwerror=true >"$WORK/setup.log" 2>&1 ||
-			{ cat "$WORK/setup.log" >&2; exit 1; }
-	fi
-	meson compile -C "$BUILD" TimeSyncPlugin SeedAlgorithmPlugin MemProbePlugin \
-		timesync-peer guest-loop bench-guest-compute bench-guest-retranslate \
-		>"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; exit 1; }
-}
 
 # variant_field VARIANT FIELD(1 name, 2 plugin, 3 options)
 variant_field() { cut -d'|' -f"$2" <<<"$1"; }
@@ -89,36 +59,15 @@ plugin_args() {
 	echo "$plugin,HostToGuestPipe=$H2G,GuestToHostPipe=$G2H,TimeinMicroseconds=$quantum${options:+,$options}"
 }
 
-# busy_jiffies: CPU time used on the whole machine so far (user, nice, system, irq,
-# softirq, steal), in clock ticks.
-busy_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
-CLOCK_TICKS=$(getconf CLK_TCK)
-
-# run_qemu OUT_PREFIX [QEMU ARGS...]: runs QEMU, sets WALL_S, CPU_S (QEMU's user + system
-# time, from `times` in a subshell whose only children are timeout and QEMU), OTHERS
-# (cores kept busy by every other process meanwhile, the participant included) and
-# QEMU_STATUS.
+# run_qemu PREFIX [QEMU ARGS...]: one measured QEMU run (measure: CPU_S is QEMU's, as
+# the measured subshell's only children are timeout and QEMU; OTHERS includes the
+# participant); QEMU's messages in PREFIX.err, its exit status in QEMU_STATUS.
 run_qemu() {
-	local prefix=$1 start end busy_start
+	local prefix=$1
 	shift
-	QEMU_STATUS=0
-	busy_start=$(busy_jiffies)
-	start=$(date +%s%N)
-	(
-		status=0
-		timeout -k 5 "$QEMU_TIMEOUT" "$QEMU" -display none -monitor none \
-			-serial "file:$prefix.uart" -icount "${WORKLOAD_ICOUNT:-$ICOUNT}" "$@" \
-			</dev/null >"$prefix.qemu" 2>&1 || status=$?
-		times >"$prefix.times"
-		exit $status
-	) || QEMU_STATUS=$?
-	end=$(date +%s%N)
-	WALL_S=$(awk -v ns=$((end - start)) 'BEGIN { printf "%.4f", ns / 1e9 }')
-	CPU_S=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) {
-		split($i, t, /[ms]/); s += t[1] * 60 + t[2] } printf "%.3f", s }' "$prefix.times")
-	OTHERS=$(awk -v busy=$(($(busy_jiffies) - busy_start)) -v hz="$CLOCK_TICKS" \
-		-v cpu="$CPU_S" -v wall="$WALL_S" 'BEGIN { x = (busy / hz - cpu) / wall
-		printf "%.2f", x < 0 ? 0 : x }')
+	measure "$prefix" timed "$prefix" "$QEMU" -display none -monitor none \
+		-serial "file:$prefix.uart" -icount "${WORKLOAD_ICOUNT:-$ICOUNT}" "$@"
+	QEMU_STATUS=$STATUS
 }
 
 # start_peer QUANTUM_US: a participant that answers at once (it spins up to PEER_SPIN_US,
@@ -158,11 +107,11 @@ run_one() {
 
 # exit_field PREFIX REGEX: the number in the text REGEX matches in a plugin's exit line.
 exit_field() {
-	grep -E 'exit: ' "$1.qemu" | grep -oE "$2" | head -n1 | grep -oE '[0-9]+' || true
+	grep -E 'exit: ' "$1.err" | grep -oE "$2" | head -n1 | grep -oE '[0-9]+' || true
 }
 
 # memprobe_field PREFIX FIELD: VmHWM or VmRSS in kB, as libMemProbePlugin.so printed it.
-memprobe_field() { sed -n "s/^memprobe: $2:[[:space:]]*\([0-9]*\) kB/\1/p" "$1.qemu"; }
+memprobe_field() { sed -n "s/^memprobe: $2:[[:space:]]*\([0-9]*\) kB/\1/p" "$1.err"; }
 
 # Drops variants whose plugin QEMU refuses (e.g. an option it does not know yet).
 check_variants() {
@@ -178,8 +127,8 @@ check_variants() {
 		if [ "$QEMU_STATUS" -eq 0 ]; then
 			accepted+=("$variant")
 		else
-			say "skipping variant $name: QEMU refused it: $(head -n1 "$WORK/check.qemu")"
-			echo "$name: $(head -n1 "$WORK/check.qemu")" >>"$RESULTS/skipped.txt"
+			say "skipping variant $name: QEMU refused it: $(head -n1 "$WORK/check.err")"
+			echo "$name: $(head -n1 "$WORK/check.err")" >>"$RESULTS/skipped.txt"
 		fi
 	done
 	VARIANTS=("${accepted[@]}")
@@ -207,7 +156,7 @@ timing() {
 			IFS='|' read -r workload quantum variant <<<"${runs[(i + offset) % n]}"
 			prefix=$WORK/run
 			run_one "$workload" "$quantum" "$(variant_line "$variant")" "$prefix"
-			[ "$QEMU_STATUS" -eq 0 ] || say "$workload $quantum $variant: QEMU exit status $QEMU_STATUS: $(tail -n1 "$prefix.qemu")"
+			[ "$QEMU_STATUS" -eq 0 ] || say "$workload $quantum $variant: QEMU exit status $QEMU_STATUS: $(tail -n1 "$prefix.err")"
 			echo "$((r + 1)),$((i + 1)),$workload,$quantum,$variant,$WALL_S,$CPU_S,$OTHERS,$QEMU_STATUS,$(exit_field "$prefix" '[0-9]+ syncs'),$(exit_field "$prefix" 'mean [0-9]+ ns'),$(md5sum <"$prefix.uart" | cut -c1-12)" \
 				>>"$RESULTS/timing.csv"
 		done
@@ -258,27 +207,21 @@ memory() {
 }
 
 write_environment() {
+	environment_start "$RESULTS/environment.txt"
 	{
-		echo "qemu=$("$QEMU" --version | head -n1)"
-		echo "commit=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$SRC" status --porcelain -- plugin lib include 2>/dev/null | grep -q . && echo ' with uncommitted changes in plugin/, lib/ or include/')"
-		echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
-		echo "cores=$(nproc)"
-		echo "kernel=$(uname -srm)"
-		echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
-		echo "host=$(hostname -s)"
-		echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 		echo "rounds=$ROUNDS"
 		echo "memory_rounds=$MEMORY_ROUNDS"
 		echo "loop_iterations=$LOOP_ITERATIONS"
 		echo "compute_iterations=$COMPUTE_ITERATIONS"
 		echo "icount=$ICOUNT"
-	} >"$RESULTS/environment.txt"
+	} >>"$RESULTS/environment.txt"
 }
 
 main() {
 	local started=$SECONDS
 	say "building in $BUILD"
-	build
+	build TimeSyncPlugin SeedAlgorithmPlugin MemProbePlugin timesync-peer guest-loop \
+		bench-guest-compute bench-guest-retranslate
 	mkdir -p "$RESULTS"
 	(cd "$RESULTS" && rm -f results.md timing.csv memory.csv environment.txt skipped.txt \
 		ratios.dat ratios.png)
@@ -286,8 +229,7 @@ main() {
 	check_variants
 	timing
 	memory
-	echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/environment.txt"
-	echo "duration_s=$((SECONDS - started))" >>"$RESULTS/environment.txt"
+	environment_end "$RESULTS/environment.txt" $((SECONDS - started))
 	python3 "$BENCH/summarize.py" "$RESULTS"
 	gnuplot -e "datafile='$RESULTS/ratios.dat'; outfile='$RESULTS/ratios.png'" \
 		"$BENCH/ratios.gp"

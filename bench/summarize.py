@@ -9,51 +9,21 @@ in spikes, and a median per variant survives more spikes than a median of per-ro
 ratios (a pair is hit when either of its runs is). The ratio of the fastest runs is
 given too: the best estimate of the cost on an idle machine.
 """
-import csv
 import os
 import statistics
 import sys
+
+from benchlib import (BUSY_CORES, fmt, median_or_none, quantum_label, read_csv,
+                      read_environment, table_head, table_row)
 
 BASELINE = "none"
 SEED = "seed"
 OURS = "ours"
 # Targets of the issue: (workload, quantum_us, variant, at most this ratio vs no plugin).
 TARGETS = [("compute", "1000", OURS, 1.03), ("loop", "1000", OURS, 1.10)]
-# Above this many cores used by other processes in the median run, wall times say more
-# about them than about the plugin (2-core machines: one participant answering at once
-# uses a few hundredths).
-BUSY_CORES = 0.25
 # A variant "keeps nothing per translated block" below this growth (bytes per block).
 FLAT_BYTES_PER_BLOCK = 4.0
 QUANTUM_ORDER = ["-", "1000", "100", "none"]
-
-
-def quantum_label(quantum):
-    return {"-": "-", "none": "no sync", "1000": "1 ms"}.get(quantum, f"{quantum} us")
-
-
-def median_or_none(values):
-    return statistics.median(values) if values else None
-
-
-def fmt(value, digits=3, suffix=""):
-    return "n/a" if value is None else f"{value:.{digits}f}{suffix}"
-
-
-def read_csv(path):
-    if not os.path.exists(path):
-        return []
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def read_environment(path):
-    env = {}
-    with open(path) as f:
-        for line in f:
-            key, _, value = line.rstrip("\n").partition("=")
-            env[key] = value
-    return env
 
 
 class Timing:
@@ -116,21 +86,19 @@ class Timing:
 
 
 def timing_section(t):
-    out = ["## Wall time", "",
-           "| workload | quantum | variant | median wall s | ratio vs no plugin "
-           "| ratio vs seed algorithm | fastest-run ratio vs no plugin "
-           "| CPU time ratio vs no plugin | syncs | wait per sync us |",
-           "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    out = ["## Wall time", ""] + table_head(
+        ["workload", "quantum", "variant", "median wall s", "ratio vs no plugin",
+         "ratio vs seed algorithm", "fastest-run ratio vs no plugin",
+         "CPU time ratio vs no plugin", "syncs", "wait per sync us"], "lllrrrrrrr")
     for key in t.keys():
         w, q, v = key
         wait = median_or_none(t.wait[key])
-        out.append(
-            f"| {w} | {quantum_label(q)} | {v} | {fmt(t.median_wall(key))} "
-            f"| {fmt(t.ratio_vs_none(key))} | {fmt(t.ratio_vs_seed(key))} "
-            f"| {fmt(t.ratio_vs_none(key, pick=min))} "
-            f"| {fmt(t.ratio_vs_none(key, measure=t.cpu))} "
-            f"| {round(median_or_none(t.syncs[key])) if t.syncs[key] else '-'} "
-            f"| {fmt(None if wait is None else wait / 1000, 1) if q not in ('-', 'none') else '-'} |")
+        out.append(table_row([
+            w, quantum_label(q), v, fmt(t.median_wall(key), 3), fmt(t.ratio_vs_none(key), 3),
+            fmt(t.ratio_vs_seed(key), 3), fmt(t.ratio_vs_none(key, pick=min), 3),
+            fmt(t.ratio_vs_none(key, measure=t.cpu), 3),
+            round(median_or_none(t.syncs[key])) if t.syncs[key] else "-",
+            fmt(None if wait is None else wait / 1000, 1) if q not in ("-", "none") else "-"]))
     out.append("")
     return out
 
@@ -140,9 +108,9 @@ def breakdown_section(t):
            "Counting = ratio vs no plugin without syncs (quantum \"no sync\") - 1. "
            "Syncing = syncs x wait per sync / median wall without plugin (the guest "
            "stands still while the plugin waits for the participant's answer). "
-           "Their sum should be close to the measured overhead (ratio - 1).", "",
-           "| workload | quantum | variant | counting | syncing | sum | measured |",
-           "|---|---|---|---:|---:|---:|---:|"]
+           "Their sum should be close to the measured overhead (ratio - 1).", ""] + table_head(
+        ["workload", "quantum", "variant", "counting", "syncing", "sum", "measured"],
+        "lllrrrr")
     for key in t.keys():
         w, q, v = key
         if q in ("-", "none"):
@@ -155,8 +123,8 @@ def breakdown_section(t):
         total = None if None in (counting, syncing) else counting + syncing
         measured = t.ratio_vs_none(key)
         pct = lambda x: "n/a" if x is None else f"{100 * x:+.1f}%"
-        out.append(f"| {w} | {quantum_label(q)} | {v} | {pct(counting)} | {pct(syncing)} "
-                   f"| {pct(total)} | {pct(None if measured is None else measured - 1)} |")
+        out.append(table_row([w, quantum_label(q), v, pct(counting), pct(syncing), pct(total),
+                              pct(None if measured is None else measured - 1)]))
     out.append("")
     return out
 
@@ -179,9 +147,9 @@ def targets_section(t):
         verdict = "not measured" if ratio is None else ("met" if ratio <= limit else "missed")
         key = (workload, quantum, variant)
         out.append(f"- {workload}, {quantum_label(quantum)} quantum, {variant}: at most "
-                   f"{limit:.2f}x no plugin: measured {fmt(ratio)}x: **{verdict}** "
-                   f"(fastest runs {fmt(t.ratio_vs_none(key, pick=min))}x, CPU time "
-                   f"{fmt(t.ratio_vs_none(key, measure=t.cpu))}x)")
+                   f"{limit:.2f}x no plugin: measured {fmt(ratio, 3)}x: **{verdict}** "
+                   f"(fastest runs {fmt(t.ratio_vs_none(key, pick=min), 3)}x, CPU time "
+                   f"{fmt(t.ratio_vs_none(key, measure=t.cpu), 3)}x)")
     compared = []  # (label, variant, ratio vs seed)
     for key in t.keys():
         w, q, v = key
@@ -225,16 +193,15 @@ def memory_section(rows):
            "(translation cache limited to 16 MiB). Growth per translated block = "
            "(VmHWM at the larger run - VmHWM at the smaller) / (blocks translated "
            "more); a malloc(8) never freed costs at least 32 bytes per block in glibc.", ""]
-    header = "| variant |"
-    for p in passes_list:
-        header += f" VmHWM {p} passes | VmRSS {p} passes |"
-    out += [header + " growth per translated block | verdict |",
-            "|---|" + "---:|---:|" * len(passes_list) + "---:|---|"]
+    out += table_head(["variant"] + [f"{m} {p} passes" for p in passes_list
+                                     for m in ("VmHWM", "VmRSS")]
+                      + ["growth per translated block", "verdict"],
+                      "l" + "rr" * len(passes_list) + "rl")
     for v in variants:
-        line = f"| {v} |"
+        cells = [v]
         for p in passes_list:
-            line += (f" {fmt(median_or_none(hwm.get((v, p), [])), 0)} |"
-                     f" {fmt(median_or_none(rss.get((v, p), [])), 0)} |")
+            cells += [fmt(median_or_none(hwm.get((v, p), [])), 0),
+                      fmt(median_or_none(rss.get((v, p), [])), 0)]
         growth = None
         h_small = median_or_none(hwm.get((v, small), []))
         h_large = median_or_none(hwm.get((v, large), []))
@@ -243,7 +210,7 @@ def memory_section(rows):
             growth = (h_large - h_small) * 1024 / (blocks[large] - blocks[small])
         verdict = "n/a" if growth is None else (
             "flat" if growth < FLAT_BYTES_PER_BLOCK else "grows")
-        out.append(line + f" {fmt(growth, 1, ' B')} | {verdict} |")
+        out.append(table_row(cells + [fmt(growth, 1, " B"), verdict]))
     out.append("")
     out.append("Blocks translated (counted by the seed algorithm's plugin): " + ", ".join(
         f"{p} passes: {fmt(blocks[p], 0)}" for p in passes_list) + ".")

@@ -7,16 +7,13 @@ transports.csv from RESULTS_DIR. Every value is the median over rounds (each rou
 every measurement once, in a rotated order); ratios are ratios of those medians, as in
 results.md (summarize.py).
 """
-import csv
 import os
 import statistics
 import sys
 
-# Above this many cores used by processes other than the measured ones (both ends of a
-# ping-pong, QEMU and its participant) in the median run, the numbers say more about them
-# than about the transports: every spinning measurement keeps both cores of a 2-core
-# machine busy. As in summarize.py.
-BUSY_CORES = 0.25
+from benchlib import (BUSY_CORES, fmt, median_or_none, quantum_label, read_csv,
+                      read_environment, table_head, table_row)
+
 # Targets (issue 4): round trips in ns and ratios.
 SHM_ROUND_TRIP_MAX_NS = 2000
 SHM_VS_RAW_MAX = 10.0
@@ -27,29 +24,12 @@ QUANTUM_ORDER = ["-", "nosync", "1000", "100", "10", "1"]
 TRANSPORT_ORDER = ["none", "startup", "shm", "fifo", "socket"]
 
 
-def quantum_label(q):
-    return {"-": "-", "nosync": "no sync", "1000": "1 ms"}.get(q, f"{q} us")
-
-
-def fmt(value, digits=2, suffix=""):
-    return "n/a" if value is None else f"{value:.{digits}f}{suffix}"
-
-
 def us(ns):
     return None if ns is None else ns / 1000.0
 
 
 def ratio(a, b):
     return a / b if a is not None and b else None
-
-
-def read_environment(path):
-    env = {}
-    with open(path) as f:
-        for line in f:
-            key, _, value = line.rstrip("\n").partition("=")
-            env[key] = value
-    return env
 
 
 class Measure:
@@ -71,8 +51,7 @@ class Measure:
                 self.values.setdefault(column, []).append(float(row[column]))
 
     def median(self, column):
-        v = self.values.get(column)
-        return statistics.median(v) if v else None
+        return median_or_none(self.values.get(column))
 
     def lowest(self, column):
         v = self.values.get(column)
@@ -86,7 +65,7 @@ class Measure:
         return len(self.values.get(column, []))
 
     def busy(self):
-        return statistics.median(self.others) if self.others else None
+        return median_or_none(self.others)
 
 
 def load(rows):
@@ -203,15 +182,15 @@ class Report:
             for size in (1, 64):
                 value = self.link(transport, size)
                 own = "" if transport == "fifo" else (
-                    f"; {fmt(ratio(value, raw_socket))}x the raw socket ping-pong, "
-                    f"{fmt(us(raw_socket))} us")
+                    f"; {fmt(ratio(value, raw_socket), 2)}x the raw socket ping-pong, "
+                    f"{fmt(us(raw_socket), 2)} us")
                 self.verdict(f"{transport} link round trip, {size}-byte records, both ends "
                              f"spinning: within {PIPE_VS_RAW_MAX}x of the raw pipe ping-pong "
-                             f"with both ends spinning ({fmt(us(raw_pipe))} us)",
+                             f"with both ends spinning ({fmt(us(raw_pipe), 2)} us)",
                              ratio(value, raw_pipe), PIPE_VS_RAW_MAX,
                              [self.get("link", transport, str(size), "50000"), raw_pipe_m],
                              lambda v, value=value, own=own:
-                             f"{fmt(us(value))} us, {v:.2f}x{own}")
+                             f"{fmt(us(value), 2)} us, {v:.2f}x{own}")
         none, run = self.qemu("none", "-"), self.qemu("shm", SLOWDOWN_QUANTUM_US)
         value = ratio(run.median("wall_s") if run else None,
                       none.median("wall_s") if none else None)
@@ -224,7 +203,7 @@ class Report:
             "",
             f"For reference (not a target): inside QEMU a sync over shared memory at a "
             f"{SLOWDOWN_QUANTUM_US} us quantum (64-byte records, both ends spinning) waited "
-            f"{fmt(us(sync))} us for `timesync-peer` (median of the plugin's mean), "
+            f"{fmt(us(sync), 2)} us for `timesync-peer` (median of the plugin's mean), "
             f"{fmt(ratio(sync, raw_shm), 1)}x the raw shared-memory ping-pong.", ""]
         if self.inconclusive:
             self.lines += [
@@ -248,20 +227,18 @@ class Report:
             "quanta a quantum takes less wall time than the peer's 50 us spin; at 100 us and "
             "1 ms the peer may have gone to sleep (futex or poll) before the next halt, and "
             "the first sync includes connecting. \"vs raw\" compares those with the "
-            "blocking pipe.", "",
-            "| measurement | transport | record | waiting | median us | fastest us | slowest us "
-            "| vs raw | others cores |",
-            "|---|---|---:|---|---:|---:|---:|---:|---:|"]
+            "blocking pipe.", ""] + table_head(
+            ["measurement", "transport", "record", "waiting", "median us", "fastest us",
+             "slowest us", "vs raw", "others cores"], "llrlrrrrr")
 
-        def row(what, transport, record, waiting, m, column, raw, scale=1.0):
+        def row(what, transport, record, waiting, m, column, raw):
             if not m:
                 return
             med = m.median(column)
-            self.lines.append(
-                f"| {what} | {transport} | {record} | {waiting} | {fmt(us(med), 3)} | "
-                f"{fmt(us(m.lowest(column)), 3)} | {fmt(us(m.highest(column)), 3)} | "
-                f"{fmt(ratio(med, raw), 2, 'x') if raw is not None else '-'} | "
-                f"{fmt(m.busy(), 2)} |")
+            self.lines.append(table_row([
+                what, transport, record, waiting, fmt(us(med), 3),
+                fmt(us(m.lowest(column)), 3), fmt(us(m.highest(column)), 3),
+                fmt(ratio(med, raw), 2, "x") if raw is not None else "-", fmt(m.busy(), 2)]))
 
         row("raw ping-pong", "pipe", "1 B", "blocking reads",
             self.get("raw", "pipe-block", "1", "0"), "round_trip_ns", None)
@@ -310,11 +287,10 @@ class Report:
             "(wait mean) and the rest (in QEMU: leaving the translated code for the "
             "callback and back, the guest clock register read, the lock, the bookkeeping, "
             "the clock reads around the wait). Noisy where there are few syncs (1 ms).",
-            "",
-            "| transport | quantum | options | median wall s | ratio vs no plugin | "
-            "fastest-run ratio | ratio without start-up | CPU s | syncs | wait mean us | "
-            "wait p99 us | per sync us | rest us | others cores |",
-            "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            ""] + table_head(
+            ["transport", "quantum", "options", "median wall s", "ratio vs no plugin",
+             "fastest-run ratio", "ratio without start-up", "CPU s", "syncs", "wait mean us",
+             "wait p99 us", "per sync us", "rest us", "others cores"], "lll" + "r" * 11)
         keys = sorted((k for k in self.m if k[0] == "qemu"),
                       key=lambda k: (TRANSPORT_ORDER.index(k[1]), QUANTUM_ORDER.index(k[2]),
                                      k[3]))
@@ -330,14 +306,13 @@ class Report:
             without_startup = None
             if wall is not None and wall_startup is not None and wall_none:
                 without_startup = ratio(wall - wall_startup, wall_none - wall_startup)
-            self.lines.append(
-                f"| {key[1]} | {quantum_label(key[2])} | {key[3] or '-'} | {fmt(wall, 3)} | "
-                f"{fmt(ratio(wall, wall_none), 3)} | "
-                f"{fmt(ratio(m.lowest('wall_s'), fastest_none), 3)} | "
-                f"{fmt(without_startup, 3)} | {fmt(m.median('cpu_s'), 3)} | "
-                f"{'-' if syncs is None else f'{syncs:.0f}'} | {fmt(us(wait))} | "
-                f"{fmt(us(m.median('wait_p99_ns')))} | {fmt(us(per_sync))} | "
-                f"{fmt(us(rest))} | {fmt(m.busy(), 2)} |")
+            self.lines.append(table_row([
+                key[1], quantum_label(key[2]), key[3] or "-", fmt(wall, 3),
+                fmt(ratio(wall, wall_none), 3), fmt(ratio(m.lowest("wall_s"), fastest_none), 3),
+                fmt(without_startup, 3), fmt(m.median("cpu_s"), 3),
+                "-" if syncs is None else f"{syncs:.0f}", fmt(us(wait), 2),
+                fmt(us(m.median("wait_p99_ns")), 2), fmt(us(per_sync), 2), fmt(us(rest), 2),
+                fmt(m.busy(), 2)]))
         self.lines.append("")
         clock, noclock = self.qemu("shm", "1"), self.qemu("shm", "1", "follow_clock=off")
         if clock and noclock and clock.median("syncs"):
@@ -362,9 +337,7 @@ class Report:
 def main():
     results = sys.argv[1]
     env = read_environment(os.path.join(results, "transports-environment.txt"))
-    with open(os.path.join(results, "transports.csv"), newline="") as f:
-        rows = list(csv.DictReader(f))
-    report = Report(env, load(rows))
+    report = Report(env, load(read_csv(os.path.join(results, "transports.csv"))))
     report.header()
     report.targets()
     report.round_trips()

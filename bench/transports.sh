@@ -12,10 +12,8 @@
 # SHM_SPIN_TRIPS, LINK_TRIPS (round trips per measurement), QEMU, RESULTS.
 set -euo pipefail
 
-BENCH=$(cd "$(dirname "$0")" && pwd)
-SRC=$(dirname "$BENCH")
-BUILD=$(realpath -m "${1:-$SRC/build-bench}")
-QEMU=${QEMU:-qemu-system-riscv64}
+BENCH_NAME=transports
+. "$(dirname "$0")/lib.sh" # BUILD, QEMU, ICOUNT, RESULTS, WORK, measure, ...
 ROUNDS=${ROUNDS:-12}
 LOOP_ITERATIONS=${LOOP_ITERATIONS:-100000000}        # 2n+14 instructions: 0.2 s guest time
 LOOP_ITERATIONS_1US=${LOOP_ITERATIONS_1US:-$LOOP_ITERATIONS}
@@ -23,13 +21,8 @@ PIPE_BLOCK_TRIPS=${PIPE_BLOCK_TRIPS:-10000}          # ~25 us each
 PIPE_SPIN_TRIPS=${PIPE_SPIN_TRIPS:-100000}           # ~1 us each
 SHM_SPIN_TRIPS=${SHM_SPIN_TRIPS:-300000}             # ~0.3 us each
 LINK_TRIPS=${LINK_TRIPS:-5000}                       # per transport, size and spin
-QEMU_TIMEOUT=120
-# One instruction = 1 ns; the loop guest never idles, sleep=off keeps it deterministic.
-ICOUNT=shift=0,sleep=off
 # Guest time of a run that measures QEMU's start-up and exit alone (no plugin).
 STARTUP_ITERATIONS=1000
-# "no sync": a quantum far longer than the run, no participant: counting alone.
-NO_SYNC_QUANTUM_US=1000000000
 
 # QEMU runs: transport|quantum in us (or nosync)|extra plugin options. "none" (no plugin)
 # and "startup" (no plugin, no guest time) are the baselines. Protocol 2, timesync-peer
@@ -59,75 +52,9 @@ RAW_RUNS=(
 	"shm-spin|$SHM_SPIN_TRIPS"
 )
 
-STAMP=$(date +%Y-%m-%d)-$(hostname -s)
-RESULTS=${RESULTS:-$BENCH/results/$STAMP}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/timesync-transports.XXXXXX")
 SHM_PATH=/dev/shm/timesync-transports-$$
+REMOVE_AT_EXIT+=("$SHM_PATH")
 CSV=$RESULTS/transports.csv
-
-cleanup() {
-	local pids
-	mapfile -t pids < <(jobs -p)
-	[ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null || true
-	rm -rf "$WORK" "$SHM_PATH"
-}
-trap cleanup EXIT
-
-say() { echo "transports: $*" >&2; }
-
-build() {
-	if [ ! -f "$BUILD/build.ninja" ]; then
-		meson setup "$BUILD" "$SRC" -Dwerror=true >"$WORK/setup.log" 2>&1 ||
-			{ cat "$WORK/setup.log" >&2; exit 1; }
-	fi
-	# A build directory configured before pingpong existed learns about it here.
-	if ! ninja -C "$BUILD" build.ninja >"$WORK/build.log" 2>&1 ||
-		! meson compile -C "$BUILD" TimeSyncPlugin timesync-peer guest-loop test_link \
-			pingpong >>"$WORK/build.log" 2>&1; then
-		cat "$WORK/build.log" >&2
-		exit 1
-	fi
-}
-
-# busy_jiffies: CPU time used on the whole machine so far (user, nice, system, irq,
-# softirq, steal), in clock ticks (as in run.sh).
-busy_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
-CLOCK_TICKS=$(getconf CLK_TCK)
-
-# measure PREFIX FUNCTION [ARGS...]: runs FUNCTION in a subshell and sets WALL_S (from
-# PREFIX.wall, which FUNCTION writes around what it times), CPU_S (user + system of every
-# process it ran and waited for: both ends of a ping-pong, QEMU and the participant),
-# OTHERS (cores kept busy by every other process meanwhile) and STATUS.
-measure() {
-	local prefix=$1 busy_start
-	shift
-	STATUS=0
-	rm -f "$prefix".*
-	busy_start=$(busy_jiffies)
-	(
-		status=0
-		"$@" || status=$?
-		times >"$prefix.times"
-		exit $status
-	) || STATUS=$?
-	WALL_S=$(cat "$prefix.wall" 2>/dev/null || echo 0)
-	CPU_S=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) {
-		split($i, t, /[ms]/); s += t[1] * 60 + t[2] } printf "%.3f", s }' "$prefix.times")
-	OTHERS=$(awk -v busy=$(($(busy_jiffies) - busy_start)) -v hz="$CLOCK_TICKS" \
-		-v cpu="$CPU_S" -v wall="$WALL_S" 'BEGIN { x = wall > 0 ? (busy / hz - cpu) / wall : 0
-		printf "%.2f", x < 0 ? 0 : x }')
-}
-
-# timed PREFIX COMMAND...: runs COMMAND (stdout to PREFIX.out, stderr to PREFIX.err) under
-# timeout and writes its wall time in seconds to PREFIX.wall.
-timed() {
-	local prefix=$1 start status=0
-	shift
-	start=$EPOCHREALTIME
-	timeout -k 5 "$QEMU_TIMEOUT" "$@" </dev/null >"$prefix.out" 2>"$prefix.err" || status=$?
-	awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.4f\n", b - a }' >"$prefix.wall"
-	return $status
-}
 
 # transport_setup TRANSPORT: sets TRANSPORT_OPTIONS (the plugin's) and PEER_ARGS
 # (timesync-peer's) for it and removes what an earlier run may have left at its paths.
@@ -148,7 +75,7 @@ transport_setup() {
 
 # qemu_run PREFIX TRANSPORT QUANTUM OPTIONS: one QEMU run on the loop guest; TRANSPORT
 # none or startup: no plugin. With a quantum, timesync-peer answers (protocol 2); it is
-# started first and waited for, so its CPU time counts as the run's.
+# started first and waited for, so its CPU time counts as the run's (measure).
 qemu_run() {
 	local prefix=$1 transport=$2 quantum=$3 options=$4 iterations=$LOOP_ITERATIONS plugin=()
 	local peer_pid='' status=0 quantum_option
@@ -250,16 +177,8 @@ rounds() {
 }
 
 write_environment() {
+	environment_start "$RESULTS/transports-environment.txt"
 	{
-		echo "qemu=$("$QEMU" --version | head -n1)"
-		echo "commit=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$SRC" status --porcelain -- plugin lib include 2>/dev/null | grep -q . && echo ' with uncommitted changes in plugin/, lib/ or include/')"
-		echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
-		echo "cores=$(nproc)"
-		echo "kernel=$(uname -srm)"
-		echo "clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo unknown)"
-		echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
-		echo "host=$(hostname -s)"
-		echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 		echo "rounds=$ROUNDS"
 		echo "loop_iterations=$LOOP_ITERATIONS"
 		echo "loop_iterations_1us=$LOOP_ITERATIONS_1US"
@@ -269,19 +188,18 @@ write_environment() {
 		echo "shm_spin_trips=$SHM_SPIN_TRIPS"
 		echo "link_trips=$LINK_TRIPS"
 		echo "icount=$ICOUNT"
-	} >"$RESULTS/transports-environment.txt"
+	} >>"$RESULTS/transports-environment.txt"
 }
 
 main() {
 	local started=$SECONDS
 	say "building in $BUILD"
-	build
+	build TimeSyncPlugin timesync-peer guest-loop test_link pingpong
 	mkdir -p "$RESULTS"
 	rm -f "$RESULTS/transports.md" "$CSV" "$RESULTS/transports-environment.txt"
 	write_environment
 	rounds
-	echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/transports-environment.txt"
-	echo "duration_s=$((SECONDS - started))" >>"$RESULTS/transports-environment.txt"
+	environment_end "$RESULTS/transports-environment.txt" $((SECONDS - started))
 	python3 "$BENCH/summarize_transports.py" "$RESULTS"
 	if [ "$(dirname "$RESULTS")" = "$BENCH/results" ] && [ ! -e "$BENCH/results/latest" ]; then
 		ln -sfn "$(basename "$RESULTS")" "$BENCH/results/latest"

@@ -3,9 +3,10 @@
 # normal build with warnings as errors, and in an AddressSanitizer + UndefinedBehavior-
 # Sanitizer build; then the plugin built for QEMU 7.2 (bookworm's own, plugin API 1) and
 # the integration tests that apply to it (suite qemu72) against QEMU 7.2.
-# Ends with the line "N passed, N failed".
+# Ends with the line "N passed, N failed": each check of the integration tests (a TAP
+# result) and each other test (unit tests, fuzz) once; scripts/count-results.py counts.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 bash scripts/setup.sh >/dev/null || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 qemu72=$(bash scripts/setup-qemu72.sh) || { echo "setup-qemu72 failed"; echo "0 passed, 1 failed"; exit 1; }
@@ -37,10 +38,10 @@ run_suite() {
 	fi
 	echo "== $dir: test"
 	meson test -C "$dir" --print-errorlogs --num-processes 2 2>&1 | grep -Ev '^(Ok|Expected Fail|Unexpected Pass|Skipped|Timeout|Fail): '
-	local log="$dir/meson-logs/testlog.json"
-	local ok bad
-	ok=$(grep -c '"result": "OK"' "$log" || true)
-	bad=$(grep -c '"result": "\(FAIL\|TIMEOUT\|ERROR\|UNEXPECTEDPASS\)"' "$log" || true)
+	local counts ok bad
+	counts=$(python3 scripts/count-results.py "$dir") || counts="0 1"
+	read -r ok bad <<<"$counts"
+	echo "== $dir: $ok passed, $bad failed"
 	passed=$((passed + ok))
 	failed=$((failed + bad))
 }

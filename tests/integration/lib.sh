@@ -1,11 +1,16 @@
 # Helpers for the integration tests: real qemu-system-riscv64, real FIFOs, real peers.
 # Every process runs under `timeout -k` so that a hang fails the test instead of CI.
+# Each check is one TAP result on stdout (https://testanything.org): "ok N - WHAT" or
+# "not ok N - WHAT"; finish prints the plan "1..N". meson test (protocol 'tap') counts them.
 set -euo pipefail
 
 : "${BUILD:?BUILD must name the meson build directory}"
 PLUGIN="$BUILD/plugin/libTimeSyncPlugin.so"
 PEER="$BUILD/tools/timesync-peer"
 QEMU_RISCV64="${QEMU_RISCV64:-qemu-system-riscv64}"
+# The -icount value of start_qemu: the recommended one. A test may set it ("none": no
+# -icount), e.g. ICOUNT=shift=0 for the seed's command line.
+ICOUNT="${ICOUNT:-shift=0,sleep=off}"
 # In a sanitizer build the plugin needs the ASan runtime loaded first into QEMU.
 QEMU_ENV=()
 [ -z "${QEMU_PRELOAD:-}" ] || QEMU_ENV=(env "LD_PRELOAD=$QEMU_PRELOAD" "ASAN_OPTIONS=detect_leaks=0:halt_on_error=1")
@@ -14,17 +19,45 @@ H2G="$WORK/h2g"
 G2H="$WORK/g2h"
 failures=0
 checks=0
+finished=
 
+# On exit: ends what the test left running, and a test that ends before finish (set -e,
+# a crash, a signal) counts as one more failed check.
 cleanup() {
-	local pids
-	pids=$(jobs -p)
-	[ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+	local status=$? pids
+	mapfile -t pids < <(jobs -p)
+	[ ${#pids[@]} -eq 0 ] || kill -9 "${pids[@]}" 2>/dev/null || true
 	rm -rf "$WORK"
+	[ -z "$finished" ] || return 0
+	fail "the test script ended before finish (status $status)"
+	echo "1..$checks"
+	exit $((status == 0 ? 1 : status))
 }
 trap cleanup EXIT
+# A signal (meson's timeout sends SIGTERM) ends the test through cleanup with its status.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-pass() { checks=$((checks + 1)); echo "ok: $*"; }
-fail() { checks=$((checks + 1)); failures=$((failures + 1)); echo "FAIL: $*"; }
+# note TEXT: TAP comment lines on stdout. diag TEXT: the same on stderr, which is what
+# `meson test --print-errorlogs` shows of a failed TAP test (with its "not ok" lines).
+note() { printf '# %s\n' "${*//$'\n'/$'\n'# }"; }
+diag() { note "$@" >&2; }
+# show [FILE...]: the files' lines (or standard input's) as diagnostics, indented.
+show() { sed 's/^/#     | /' "$@" >&2; }
+
+# pass WHAT, fail WHAT: one check's result, its line break written as \n (a TAP result is
+# one line); fail repeats WHAT as it is on stderr.
+pass() {
+	checks=$((checks + 1))
+	echo "ok $checks - ${*//$'\n'/\\n}"
+}
+fail() {
+	checks=$((checks + 1))
+	failures=$((failures + 1))
+	echo "not ok $checks - ${*//$'\n'/\\n}"
+	diag "failed check $checks: $*"
+}
 
 # check_eq WHAT EXPECTED ACTUAL
 check_eq() {
@@ -37,7 +70,7 @@ check_grep() {
 		pass "$1"
 	else
 		fail "$1: no line matching '$2' in $(basename "$3"):"
-		sed 's/^/    | /' "$3"
+		show "$3"
 	fi
 }
 
@@ -56,22 +89,32 @@ refused() {
 	check_grep "$1: message" "$2" "$WORK/qemu.out"
 }
 
+# finish: the plan; fails (status 1) when a check failed.
 finish() {
-	echo "$checks checks, $failures failed"
+	finished=yes
+	note "$checks checks, $failures failed"
+	echo "1..$checks"
 	[ "$failures" -eq 0 ]
+}
+
+# skip_all REASON: the whole test does not apply here; ends it as skipped.
+skip_all() {
+	finished=yes
+	echo "1..0 # SKIP $*"
+	exit 0
 }
 
 # start_qemu GUEST ITERATIONS PLUGIN_ARGS [QEMU ARGS...]
 # Starts the guest in the background ($QEMU_PID); stdout+stderr in $WORK/qemu.out, UART in
-# $WORK/uart.out. PLUGIN_ARGS empty: no plugin. ICOUNT: the -icount value (default
-# shift=0, the seed's; "none": no -icount). LAUNCH: words to run the whole command under
-# (start_peer too), e.g. a function that measures it.
+# $WORK/uart.out. PLUGIN_ARGS empty: no plugin. ICOUNT: the -icount value (above).
+# LAUNCH: words to run the whole command under (start_peer too), e.g. a program that
+# measures it.
 start_qemu() {
 	local guest=$1 iterations=$2 plugin_args=$3
 	shift 3
-	local plugin=() icount=(-icount "${ICOUNT:-shift=0}")
+	local plugin=() icount=(-icount "$ICOUNT")
 	[ -z "$plugin_args" ] || plugin=(-plugin "$PLUGIN,$plugin_args")
-	[ "${ICOUNT:-}" != none ] || icount=()
+	[ "$ICOUNT" != none ] || icount=()
 	${LAUNCH:-} timeout -k 2 "${QEMU_TIMEOUT:-60}" "${QEMU_ENV[@]}" "$QEMU_RISCV64" -M virt -bios none -display none \
 		-monitor none -serial "file:$WORK/uart.out" "${icount[@]}" \
 		-kernel "$BUILD/guests/$guest.elf" \
@@ -115,12 +158,48 @@ start_peer() {
 }
 
 # wait_peer: waits for the peer; its exit status in $PEER_STATUS.
+# shellcheck disable=SC2034 # the tests use it
 wait_peer() {
 	PEER_STATUS=0
 	wait "$PEER_PID" || PEER_STATUS=$?
 }
 
+# wait_until WHAT COMMAND...: runs COMMAND every 20 ms until it succeeds, at most
+# WAIT_TIMEOUT seconds (default 30); if it never does, a failed check "WHAT". For what a
+# test must wait for, instead of a sleep that a slower machine outlasts.
+wait_until() {
+	local what=$1 limit=$(($(now_ms) + ${WAIT_TIMEOUT:-30} * 1000))
+	shift
+	until "$@"; do
+		if [ "$(now_ms)" -ge "$limit" ]; then
+			fail "$what, within ${WAIT_TIMEOUT:-30} s"
+			return 0
+		fi
+		sleep 0.02
+	done
+}
+
+# wait_line FILE PATTERN: waits until FILE has a line matching PATTERN (extended regex),
+# e.g. the peer's "connected" in $WORK/peer.out.
+wait_line() { wait_until "a line matching '$2' in $(basename "$1")" grep -Eqs -- "$2" "$1"; }
+
 pipes_args() { echo "HostToGuestPipe=$H2G,GuestToHostPipe=$G2H"; }
+
+# link_args TRANSPORT (fifo, socket or shm): sets plugin_link (the plugin's options for
+# it), peer_link (timesync-peer's, next to start_peer's FIFO paths) and link_paths (the
+# paths after the transport's name, as rogue_peer and examples/participant take them).
+# shellcheck disable=SC2034 # the tests use them
+link_args() {
+	if [ "$1" = fifo ]; then
+		plugin_link=$(pipes_args)
+		peer_link=(--transport fifo)
+		link_paths=("$H2G" "$G2H")
+	else
+		plugin_link="transport=$1,path=$WORK/link"
+		peer_link=(--transport "$1" --path "$WORK/link")
+		link_paths=("$WORK/link")
+	fi
+}
 
 # Numbers from the plugin's exit line and the peer's summary.
 plugin_syncs() { sed -n 's/^timesync: exit: \([0-9]*\) syncs.*/\1/p' "$WORK/qemu.out"; }

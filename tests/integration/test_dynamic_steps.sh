@@ -6,10 +6,9 @@
 for exact in on off; do
 	for transport in socket shm; do
 		what="$transport exact=$exact"
-		start_peer --transport $transport --path "$WORK/link" --protocol 2 \
-			--step-ns 1000,3000,7000 --trace "$WORK/peer.trace"
-		ICOUNT=shift=0,sleep=off run_qemu longblock 2000 \
-			"transport=$transport,path=$WORK/link,protocol=2,TimeInNanoseconds=5000,exact=$exact"
+		link_args $transport
+		start_peer "${peer_link[@]}" --protocol 2 --step-ns 1000,3000,7000 --trace "$WORK/peer.trace"
+		run_qemu longblock 2000 "$plugin_link,protocol=2,TimeInNanoseconds=5000,exact=$exact"
 		wait_peer
 		check_eq "$what: QEMU exit status" 0 "$QEMU_STATUS"
 		# Halt i+1 comes at grant i = grant i-1 + step i (steps cycle; each grant counts

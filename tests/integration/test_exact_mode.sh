@@ -8,7 +8,7 @@ n=$(guest_insns longblock $iterations)
 for q in 1000 97; do
 	for exact in on off; do
 		start_peer --quantum-ns $q
-		ICOUNT=shift=0,sleep=off run_qemu longblock $iterations \
+		run_qemu longblock $iterations \
 			"$(pipes_args),TimeInNanoseconds=$q,exact=$exact,trace=$WORK/trace"
 		wait_peer
 		what="q=$q exact=$exact"

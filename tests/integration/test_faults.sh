@@ -5,17 +5,6 @@
 
 ROGUE="$BUILD/tests/rogue_peer"
 q=1000000
-link_args() { # TRANSPORT: the plugin's and the peer's arguments for it
-	if [ "$1" = fifo ]; then
-		plugin_link="HostToGuestPipe=$H2G,GuestToHostPipe=$G2H"
-		peer_link=(--transport fifo)
-		rogue_link=(fifo "$H2G" "$G2H")
-	else
-		plugin_link="transport=$1,path=$WORK/link"
-		peer_link=(--transport "$1" --path "$WORK/link")
-		rogue_link=("$1" "$WORK/link")
-	fi
-}
 # within WHAT MS LIMIT: passes when MS <= LIMIT
 within() {
 	if [ "$2" -le "$3" ]; then pass "$1 (${2} ms)"; else fail "$1: took ${2} ms, limit $3 ms"; fi
@@ -23,10 +12,11 @@ within() {
 
 for transport in fifo socket shm; do
 	link_args $transport
-	# Killed while halted: the peer holds the guest 30 s at its 3rd sync.
-	start_peer "${peer_link[@]}" --quantum-ns $q --delay-us 30000000
-	ICOUNT=shift=0,sleep=off start_qemu loop 100000000 "$plugin_link,TimeInNanoseconds=$q"
-	sleep 1
+	# Killed while halted: the peer holds the guest 30 s at every sync; it prints the
+	# first sync before it holds it.
+	start_peer "${peer_link[@]}" --quantum-ns $q --delay-us 30000000 --print-every 1
+	start_qemu loop 100000000 "$plugin_link,TimeInNanoseconds=$q"
+	wait_line "$WORK/peer.out" "^sync 1: "
 	kill -9 "$(child_of "$PEER_PID")"
 	took=$(wait_gone "$QEMU_PID" 3000)
 	wait_qemu
@@ -36,9 +26,9 @@ for transport in fifo socket shm; do
 	wait_peer
 
 	# Killed while the guest runs: 50 ms of guest time per quantum, peer answers at once.
-	start_peer "${peer_link[@]}" --quantum-ns 50000000
-	ICOUNT=shift=0,sleep=off start_qemu loop 2000000000 "$plugin_link,TimeInNanoseconds=50000000"
-	sleep 1
+	start_peer "${peer_link[@]}" --quantum-ns 50000000 --print-every 1
+	start_qemu loop 2000000000 "$plugin_link,TimeInNanoseconds=50000000"
+	wait_line "$WORK/peer.out" "^sync 1: "
 	kill -9 "$(child_of "$PEER_PID")"
 	took=$(wait_gone "$QEMU_PID" 3000)
 	wait_qemu
@@ -48,8 +38,8 @@ for transport in fifo socket shm; do
 
 	# QEMU killed: the peer (protocol 2) reports it and returns.
 	start_peer "${peer_link[@]}" --protocol 2
-	ICOUNT=shift=0,sleep=off start_qemu loop 2000000000 "$plugin_link,protocol=2,TimeInNanoseconds=$q"
-	sleep 1
+	start_qemu loop 2000000000 "$plugin_link,protocol=2,TimeInNanoseconds=$q"
+	wait_line "$WORK/peer.out" "^timesync-peer: connected$"
 	kill -9 "$(child_of "$QEMU_PID")"
 	took=$(wait_gone "$PEER_PID" 3000)
 	wait_peer
@@ -62,8 +52,8 @@ done
 # participant_lost=run: the guest runs on to its end, unsynchronized.
 link_args socket
 start_peer "${peer_link[@]}" --quantum-ns $q --delay-us 30000000
-ICOUNT=shift=0,sleep=off start_qemu loop 5000000 "$plugin_link,TimeInNanoseconds=$q,participant_lost=run"
-sleep 1
+start_qemu loop 5000000 "$plugin_link,TimeInNanoseconds=$q,participant_lost=run"
+wait_line "$WORK/peer.out" "^timesync-peer: connected$"
 kill -9 "$(child_of "$PEER_PID")"
 wait_qemu
 wait_peer
@@ -75,15 +65,15 @@ for how in monitor SIGTERM SIGINT; do
 	for protocol in 1 2; do
 		what="$how while halted, protocol $protocol"
 		link_args socket
-		timeout -k 2 30 "$ROGUE" participant "${rogue_link[@]}" hold$protocol >"$WORK/rogue.out" 2>&1 &
+		timeout -k 2 30 "$ROGUE" participant socket "${link_paths[@]}" hold$protocol >"$WORK/rogue.out" 2>&1 &
 		rogue=$!
 		rm -f "$WORK/mon.in" "$WORK/mon.out"
 		mkfifo "$WORK/mon.in" "$WORK/mon.out"
-		ICOUNT=shift=0,sleep=off start_qemu loop 100000000 \
-			"$plugin_link,protocol=$protocol,TimeInNanoseconds=$q" \
+		start_qemu loop 100000000 "$plugin_link,protocol=$protocol,TimeInNanoseconds=$q" \
 			-chardev "pipe,id=mon,path=$WORK/mon" -mon chardev=mon
 		exec 7<>"$WORK/mon.out" # keep QEMU's monitor output flowing
-		sleep 1
+		# The guest's first halt has come (protocol 1: its byte; 2: a HALT record).
+		wait_line "$WORK/rogue.out" "^rogue_peer: got (a byte|HALT)"
 		case $how in
 		monitor) echo quit >"$WORK/mon.in" ;;
 		*) kill -s ${how#SIG} "$(child_of "$QEMU_PID")" ;;
@@ -102,7 +92,7 @@ for how in monitor SIGTERM SIGINT; do
 done
 
 # The participant never comes: QEMU says what it waits for; connect_timeout ends the wait.
-ICOUNT=shift=0,sleep=off start_qemu loop 100000000 "HostToGuestPipe=$H2G,GuestToHostPipe=$G2H,TimeInNanoseconds=$q,connect_timeout=2"
+start_qemu loop 100000000 "$(pipes_args),TimeInNanoseconds=$q,connect_timeout=2"
 took=$(wait_gone "$QEMU_PID" 6000)
 wait_qemu
 check_grep "no participant: QEMU says what it waits for" "^timesync: guest halted at its first boundary; waiting for a participant on HostToGuestPipe=$H2G and GuestToHostPipe=$G2H" "$WORK/qemu.out"

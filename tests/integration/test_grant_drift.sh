@@ -11,7 +11,7 @@ q=1000 # not a multiple of the 62-instruction block: most halts come late
 iterations=$(((syncs + 2) * (q + 62) / 62))
 
 PEER_TIMEOUT=240 start_peer --transport shm --path "$WORK/link" --protocol 2 --steps $syncs
-QEMU_TIMEOUT=240 ICOUNT=shift=0,sleep=off run_qemu longblock $iterations \
+QEMU_TIMEOUT=240 run_qemu longblock $iterations \
 	"transport=shm,path=$WORK/link,protocol=2,TimeInNanoseconds=$q,trace=$WORK/trace"
 wait_peer
 check_eq "QEMU exit status" 0 "$QEMU_STATUS"

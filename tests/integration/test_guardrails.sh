@@ -24,13 +24,14 @@ wait_peer
 check_eq "sleep=on (default): one warning naming sleep=off" 1 \
 	"$(grep -c '^timesync: warning: -icount sleep=on.*add sleep=off' "$WORK/qemu.out")"
 
+# The default ICOUNT: shift=0,sleep=off.
 start_peer
-ICOUNT=shift=0,sleep=off run_qemu loop 100000 "$args"
+run_qemu loop 100000 "$args"
 wait_peer
 check_eq "sleep=off: no warning at all" 0 "$(grep -c 'warning' "$WORK/qemu.out" || true)"
 
 start_peer
-ICOUNT=shift=0,sleep=off run_qemu loop 100000 "$args" -rtc clock=host
+run_qemu loop 100000 "$args" -rtc clock=host
 wait_peer
 check_eq "-rtc clock=host: one warning" 1 \
 	"$(grep -c '^timesync: warning: -rtc clock=host.*use -rtc clock=vm' "$WORK/qemu.out")"

@@ -56,7 +56,7 @@ fi
 for mode in garbage junk past; do
 	timeout -k 2 30 "$ROGUE" participant socket "$WORK/link" $mode >"$WORK/rogue.out" 2>&1 &
 	rogue=$!
-	QEMU_TIMEOUT=30 ICOUNT=shift=0,sleep=off run_qemu loop 10000000 "transport=socket,path=$WORK/link,protocol=2,TimeInNanoseconds=$q"
+	QEMU_TIMEOUT=30 run_qemu loop 10000000 "transport=socket,path=$WORK/link,protocol=2,TimeInNanoseconds=$q"
 	wait $rogue || true
 	case $mode in
 	garbage) message="^timesync: cannot connect on transport=socket path=$WORK/link: the other end broke the protocol \(undecodable record" ;;

@@ -5,25 +5,16 @@
 . "$(dirname "$0")/lib.sh"
 
 timeout_s=11
-# wait_line FILE PATTERN MS: waits up to MS ms for a line matching PATTERN in FILE.
-wait_line() {
-	local start
-	start=$(now_ms)
-	until grep -Eq -- "$2" "$1" 2>/dev/null; do
-		[ $(($(now_ms) - start)) -lt "$3" ] || return 1
-		sleep 0.05
-	done
-}
-
 hang() { # WHAT PROTOCOL PLUGIN_LINK PEER_LINK...
 	local what=$1 protocol=$2 plugin_link=$3 where
 	shift 3
 	where=$(sed 's/,/ and /' <<<"$plugin_link" | sed 's/^transport=socket and path=/transport=socket path=/')
 	PEER_TIMEOUT=60 start_peer "$@" --protocol "$protocol" --quantum-us 1000
 	QEMU_TIMEOUT=60 start_qemu loop 100000000 "$plugin_link,protocol=$protocol,TimeInMicroseconds=1000,sync_timeout=$timeout_s"
-	if ! wait_line "$WORK/peer.out" '^timesync-peer: connected' 30000; then
+	wait_line "$WORK/peer.out" '^timesync-peer: connected'
+	if ! grep -Eq -- '^timesync-peer: connected' "$WORK/peer.out"; then
 		fail "$what: the peer never connected"
-		sed 's/^/    | /' "$WORK/peer.out" "$WORK/qemu.out"
+		show "$WORK/peer.out" "$WORK/qemu.out"
 		return
 	fi
 	local peer

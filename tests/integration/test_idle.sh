@@ -45,14 +45,14 @@ check_eq "sleep=off: idle and busy-idle guests give the same syncs" "$syncs_slee
 
 # Instruction time only: the 10 ms of idle are lost, and the plugin says so once.
 start_peer --quantum-ns $q
-ICOUNT=shift=0,sleep=off run_qemu sleep $iterations "$(pipes_args),TimeInNanoseconds=$q,follow_clock=off"
+run_qemu sleep $iterations "$(pipes_args),TimeInNanoseconds=$q,follow_clock=off"
 wait_peer
 check_eq "follow_clock=off: syncs count instructions only" 4 "$(plugin_syncs)"
 check_eq "follow_clock=off: one idle warning" 1 "$(grep -c 'the guest executed wfi' "$WORK/qemu.out")"
 check_grep "follow_clock=off: the warning names the remedies" "idle=poll.*sleep=off" "$WORK/qemu.out"
 check_grep "follow_clock=off: halt instructions counted at exit" "^timesync: exit: .*, 1 halt instructions" "$WORK/qemu.out"
 start_peer --quantum-ns $q
-ICOUNT=shift=0,sleep=off run_qemu busyidle $iterations "$(pipes_args),TimeInNanoseconds=$q,follow_clock=off"
+run_qemu busyidle $iterations "$(pipes_args),TimeInNanoseconds=$q,follow_clock=off"
 wait_peer
 check_eq "follow_clock=off busy-idle twin: no idle warning" 0 "$(grep -c 'the guest executed wfi' "$WORK/qemu.out" || true)"
 finish

@@ -9,7 +9,7 @@ ROOT="$WORK/root"
 status=0
 meson install -C "$BUILD" --destdir "$ROOT" --no-rebuild --quiet >"$WORK/install.out" 2>&1 || status=$?
 check_eq "meson install exit status (run meson compile first)" 0 "$status"
-[ "$status" -eq 0 ] || { sed 's/^/    | /' "$WORK/install.out"; finish; }
+[ "$status" -eq 0 ] || { show "$WORK/install.out"; finish; }
 
 # The build's directories and sanitizer, from meson: opt_prefix, opt_libdir, ...
 eval "$(meson introspect --buildoptions "$BUILD" | python3 -c '
@@ -38,7 +38,7 @@ cc "${cflags[@]}" -o "$WORK/participant-static" "$SOURCE/examples/participant.c"
 	$(pkg-config --cflags timesync) "$(pkg-config --variable=libdir timesync)/libtimesync.a" \
 	>>"$WORK/cc.out" 2>&1 && status=0 || status=$?
 check_eq "participant.c builds with the static libtimesync.a" 0 "$status"
-[ -s "$WORK/cc.out" ] && sed 's/^/    | /' "$WORK/cc.out"
+[ -s "$WORK/cc.out" ] && show "$WORK/cc.out"
 export LD_LIBRARY_PATH="$libdir"
 ldd "$WORK/participant" >"$WORK/ldd.out" 2>&1 || true
 check_grep "the shared build uses the installed libtimesync.so" "libtimesync\.so\.0 => $libdir/" \
@@ -56,14 +56,10 @@ q=100000
 n=$(guest_insns loop $iterations)
 for run in "participant socket" "participant-static fifo"; do
 	read -r program transport <<<"$run"
-	if [ "$transport" = fifo ]; then
-		link=("$H2G" "$G2H") plugin_link="$(pipes_args)"
-	else
-		link=("$WORK/link") plugin_link="transport=$transport,path=$WORK/link"
-	fi
-	timeout -k 2 60 "$WORK/$program" "$transport" "${link[@]}" >"$WORK/participant.out" 2>&1 &
+	link_args "$transport"
+	timeout -k 2 60 "$WORK/$program" "$transport" "${link_paths[@]}" >"$WORK/participant.out" 2>&1 &
 	participant_pid=$!
-	ICOUNT=shift=0,sleep=off run_qemu loop $iterations "$plugin_link,protocol=2,TimeInNanoseconds=$q"
+	run_qemu loop $iterations "$plugin_link,protocol=2,TimeInNanoseconds=$q"
 	status=0
 	wait "$participant_pid" || status=$?
 	check_eq "$program over $transport: QEMU exit status" 0 "$QEMU_STATUS"

@@ -57,7 +57,7 @@ fi
 initrd="$WORK/initramfs.cpio.gz"
 if ! bash "$(dirname "$0")/../../guests/linux/build-initramfs.sh" "$initrd" >"$WORK/build.out" 2>&1; then
 	fail "building the initramfs (guests/linux/build-initramfs.sh):"
-	sed 's/^/    | /' "$WORK/build.out"
+	show "$WORK/build.out"
 	finish || exit
 fi
 
@@ -104,13 +104,13 @@ boot() {
 	if [ -z "$tsc_first" ] || [ -z "$tsc_last" ] || [ -z "$uptime_first" ] ||
 		[ -z "$uptime_last" ] || [ -z "$plugin_ns" ] || [ -z "$syncs" ]; then
 		fail "$what: missing numbers: guest clock lines or the plugin's exit line:"
-		sed 's/^/    | /' "$WORK/console.out" "$WORK/qemu.out"
+		show "$WORK/console.out" "$WORK/qemu.out"
 		return
 	fi
 
 	offset_first=$((uptime_first - tsc_first))
 	offset_last=$((uptime_last - tsc_last))
-	echo "note: $what: guest time at exit $plugin_ns ns, $syncs syncs; last tsc $tsc_last ns;" \
+	note "$what: guest time at exit $plugin_ns ns, $syncs syncs; last tsc $tsc_last ns;" \
 		"kernel clock offset C = uptime - tsc = $offset_first ns"
 
 	# The guest's hardware clock ends where the plugin's time ends: the plugin saw all of it,

@@ -1,12 +1,9 @@
 # ns-3 as a participant (examples/ns3): against a real riscv64 guest, ns-3's clock equals
 # the guest's time at every sync, the syncs match the guest's time, ns-3 has simulated up
 # to the guest's last instant, and its events merge with the guest's output in time order.
-# Skipped (77) when ns-3 is not installed.
-if ! pkg-config --exists ns3-core 2>/dev/null; then
-	echo "SKIP: ns-3 is not installed (libns3-dev, libgsl-dev)"
-	exit 77
-fi
+# Skipped when ns-3 is not installed.
 . "$(dirname "$0")/lib.sh"
+pkg-config --exists ns3-core 2>/dev/null || skip_all "ns-3 is not installed (libns3-dev, libgsl-dev)"
 
 NS3="$BUILD/examples/ns3/ns3-participant"
 INTERLEAVE="$(dirname "$0")/../../examples/ns3/interleave.sh"
@@ -29,7 +26,7 @@ for setup in "socket off" "shm on"; do
 	timeout -k 2 60 "$NS3" --transport="$transport" --path="$WORK/link" --period-us=$period_us \
 		--echo-us=1000 --print-syncs=true >"$WORK/ns3.out" 2>"$WORK/ns3.err" &
 	ns3_pid=$!
-	ICOUNT=shift=0,sleep=off run_qemu clock $readings \
+	run_qemu clock $readings \
 		"transport=$transport,path=$WORK/link,protocol=2,TimeInNanoseconds=$q,exact=$exact"
 	ns3_status=0
 	wait "$ns3_pid" || ns3_status=$?

@@ -4,8 +4,9 @@
 
 PLOT="$(dirname "$0")/../../scripts/plot-trace.sh"
 q=100000
-start_peer --transport socket --path "$WORK/link" --protocol 2 --trace "$WORK/trace"
-ICOUNT=shift=0,sleep=off run_qemu loop 10000000 "transport=socket,path=$WORK/link,protocol=2,TimeInNanoseconds=$q"
+link_args socket
+start_peer "${peer_link[@]}" --protocol 2 --trace "$WORK/trace"
+run_qemu loop 10000000 "$plugin_link,protocol=2,TimeInNanoseconds=$q"
 wait_peer
 check_eq "QEMU exit status" 0 "$QEMU_STATUS"
 check_eq "peer exit status" 0 "$PEER_STATUS"
@@ -20,7 +21,7 @@ png_header() {
 status=0
 PLOT_SIZE=640x480 bash "$PLOT" "$WORK/trace" "$WORK/trace.png" >"$WORK/plot.out" 2>&1 || status=$?
 check_eq "plot-trace.sh exit status" 0 "$status"
-[ "$status" -eq 0 ] || sed 's/^/    | /' "$WORK/plot.out"
+[ "$status" -eq 0 ] || show "$WORK/plot.out"
 check_eq "a 640x480 PNG" "89504e470d0a1a0a 640 480" "$(png_header "$WORK/trace.png" 2>&1)"
 
 grep '^#' "$WORK/trace" >"$WORK/empty"

@@ -8,16 +8,9 @@ n=$(guest_insns loop $iterations)
 for transport in fifo socket shm; do
 	for protocol in 1 2; do
 		what="$transport protocol $protocol"
-		if [ $transport = fifo ]; then
-			plugin_link="HostToGuestPipe=$H2G,GuestToHostPipe=$G2H"
-			peer_link=(--transport fifo)
-		else
-			plugin_link="transport=$transport,path=$WORK/link"
-			peer_link=(--transport $transport --path "$WORK/link")
-		fi
+		link_args $transport
 		start_peer "${peer_link[@]}" --protocol $protocol --quantum-ns $q
-		ICOUNT=shift=0,sleep=off run_qemu loop $iterations \
-			"$plugin_link,protocol=$protocol,TimeInNanoseconds=$q"
+		run_qemu loop $iterations "$plugin_link,protocol=$protocol,TimeInNanoseconds=$q"
 		wait_peer
 		check_eq "$what: QEMU exit status" 0 "$QEMU_STATUS"
 		check_eq "$what: peer exit status" 0 "$PEER_STATUS"
@@ -33,8 +26,9 @@ for transport in fifo socket shm; do
 done
 
 # The peer's step limit in protocol 2 ends QEMU cleanly (GOODBYE "done": exit 0).
-start_peer --transport socket --path "$WORK/link" --protocol 2 --steps 3
-ICOUNT=shift=0,sleep=off run_qemu loop $iterations "transport=socket,path=$WORK/link,protocol=2,TimeInNanoseconds=$q"
+link_args socket
+start_peer "${peer_link[@]}" --protocol 2 --steps 3
+run_qemu loop $iterations "$plugin_link,protocol=2,TimeInNanoseconds=$q"
 wait_peer
 check_eq "protocol 2 step limit: QEMU exit status" 0 "$QEMU_STATUS"
 check_grep "protocol 2 step limit: QEMU names the reason" "^timesync: the participant said goodbye \(participant done: step limit reached\)" "$WORK/qemu.out"

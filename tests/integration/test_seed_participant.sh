@@ -4,13 +4,14 @@
 . "$(dirname "$0")/lib.sh"
 
 SEED="$BUILD/examples/seed_participant"
+ICOUNT=shift=0 # the seed's -icount
 rm -f /tmp/HostToGuestPipe /tmp/GuestToHostPipe
 seed_args="HostToGuestPipe=/tmp/HostToGuestPipe,GuestToHostPipe=/tmp/GuestToHostPipe,TimeinMicroseconds=1000"
 
 # Participant first: it creates the FIFOs and blocks in open() until QEMU comes.
 timeout -k 2 60 "$SEED" >"$WORK/seed.out" 2>&1 &
 seed_pid=$!
-sleep 0.3
+wait_until "participant first: the seed made its FIFOs" test -p /tmp/GuestToHostPipe
 n=$(guest_insns loop 12000123)
 run_qemu loop 12000123 "$seed_args"
 seed_status=0
@@ -25,7 +26,7 @@ check_grep "participant first: seed answered every sync" "^seed participant: $((
 rm -f /tmp/HostToGuestPipe /tmp/GuestToHostPipe
 run_qemu loop 3000100 "$seed_args" &
 qemu_pid=$!
-sleep 1.5
+wait_line "$WORK/qemu.out" "waiting for a participant"
 timeout -k 2 60 "$SEED" >"$WORK/seed.out" 2>&1 &
 seed_pid=$!
 wait "$qemu_pid" || true

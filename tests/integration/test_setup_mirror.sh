@@ -25,7 +25,7 @@ found() {
 	mirror "$tree" "$@"
 	check_eq "$what: exit status" 0 "$STATUS"
 	check_eq "$what: mirror" "$expected" "$(cat "$WORK/$tree.out")"
-	[ "$STATUS" -eq 0 ] || sed 's/^/    | /' "$WORK/$tree.err"
+	[ "$STATUS" -eq 0 ] || show "$WORK/$tree.err"
 }
 
 # A tree: TREE/sources.list.d/NAME with the given text.

@@ -8,16 +8,6 @@
 q=1000000
 iterations=10000000 # 20 ms: 20 syncs
 
-# wait_line FILE PATTERN MS: waits up to MS ms for a line matching PATTERN in FILE.
-wait_line() {
-	local start
-	start=$(now_ms)
-	until grep -Eq -- "$2" "$1" 2>/dev/null; do
-		[ $(($(now_ms) - start)) -lt "$3" ] || return 1
-		sleep 0.05
-	done
-}
-
 # second_qemu PLUGIN_LINK: a second QEMU on the same link, while the first one runs.
 second_qemu() {
 	timeout -k 2 60 "${QEMU_ENV[@]}" "$QEMU_RISCV64" -M virt -bios none -display none \
@@ -28,7 +18,8 @@ second_qemu() {
 # FIFOs: the pair stays where it is, the first QEMU's claim on it too.
 start_peer --transport fifo --protocol 2 --quantum-ns $q --delay-us 100000
 start_qemu loop $iterations "$(pipes_args),protocol=2,TimeInNanoseconds=$q"
-if wait_line "$WORK/peer.out" '^timesync-peer: connected' 30000; then
+wait_line "$WORK/peer.out" '^timesync-peer: connected'
+if grep -Eq -- '^timesync-peer: connected' "$WORK/peer.out"; then
 	status=0
 	second_qemu "$(pipes_args),protocol=2" || status=$?
 	check_eq "fifo: the second QEMU refuses to start (status 1)" 1 "$status"
@@ -52,7 +43,8 @@ for transport in socket shm; do
 	start_qemu loop $iterations "$link,protocol=2,TimeInNanoseconds=$q"
 	refusal="^timesync: $where: in use by another QEMU, process $(child_of "$QEMU_PID") \(qemu-system-ris"
 	[ $transport = socket ] || refusal="^timesync: $where: in use by another QEMU that is running"
-	if wait_line "$WORK/qemu.out" "^timesync: guest halted at its first boundary; waiting for a participant" 30000; then
+	wait_line "$WORK/qemu.out" "^timesync: guest halted at its first boundary; waiting for a participant"
+	if grep -Eq -- "^timesync: guest halted at its first boundary; waiting for a participant" "$WORK/qemu.out"; then
 		status=0
 		second_qemu "$link,protocol=2" || status=$?
 		check_eq "$transport: before the participant, a second QEMU refuses (status 1)" 1 "$status"
@@ -61,9 +53,10 @@ for transport in socket shm; do
 		fail "$transport: the first QEMU never waited for its participant"
 	fi
 	start_peer --transport $transport --path "$WORK/link" --protocol 2 --quantum-ns $q --delay-us 100000
-	if ! wait_line "$WORK/peer.out" '^timesync-peer: connected' 30000; then
+	wait_line "$WORK/peer.out" '^timesync-peer: connected'
+	if ! grep -Eq -- '^timesync-peer: connected' "$WORK/peer.out"; then
 		fail "$transport: the first pair never connected"
-		sed 's/^/    | /' "$WORK/peer.out" "$WORK/qemu.out"
+		show "$WORK/peer.out" "$WORK/qemu.out"
 	elif [ $transport = socket ]; then
 		status=0
 		second_qemu "$link,protocol=2" || status=$?
@@ -93,7 +86,8 @@ for transport in fifo socket; do
 		named="$WORK/link"
 	fi
 	start_peer "${peer_link[@]}" --protocol 1 --quantum-ns $q
-	if ! wait_line "$WORK/peer.out" '^timesync-peer: waiting for QEMU' 30000; then
+	wait_line "$WORK/peer.out" '^timesync-peer: waiting for QEMU'
+	if ! grep -Eq -- '^timesync-peer: waiting for QEMU' "$WORK/peer.out"; then
 		fail "$transport, second participant: the first never started"
 		continue
 	fi

@@ -8,7 +8,7 @@ for harts in 1 2 4; do
 	for exact in off on; do
 		what="-smp $harts exact=$exact"
 		start_peer --quantum-ns $q
-		ICOUNT=shift=0,sleep=off run_qemu smp 100000 \
+		run_qemu smp 100000 \
 			"$(pipes_args),TimeInNanoseconds=$q,exact=$exact" -smp $harts \
 			-device loader,addr=0x80001008,data=$harts,data-len=8
 		wait_peer

@@ -5,7 +5,7 @@
 n=$(guest_insns loop 2500200)
 
 start_peer --quantum-us 500
-sleep 0.3
+wait_line "$WORK/peer.out" "^timesync-peer: waiting for QEMU"
 run_qemu loop 2500200 "$(pipes_args),TimeinMicroseconds=500"
 wait_peer
 check_eq "peer first: QEMU exit status" 0 "$QEMU_STATUS"
@@ -15,7 +15,7 @@ check_eq "peer first: peer syncs" $((n / 500000)) "$(peer_syncs)"
 rm -f "$H2G" "$G2H"
 run_qemu loop 2500200 "$(pipes_args),TimeinMicroseconds=500" &
 qemu_pid=$!
-sleep 1.5
+wait_line "$WORK/qemu.out" "waiting for a participant"
 check_eq "QEMU first: the plugin created $H2G as a FIFO with owner-only access" "prw-------" \
 	"$(stat -c %A "$H2G")"
 check_eq "QEMU first: the plugin created $G2H as a FIFO with owner-only access" "prw-------" \

@@ -6,7 +6,7 @@ ROGUE="$BUILD/tests/rogue_peer"
 # A participant of version 3 against the plugin: QEMU stops, naming both versions.
 timeout -k 2 30 "$ROGUE" participant socket "$WORK/link" version >"$WORK/rogue.out" 2>&1 &
 rogue=$!
-QEMU_TIMEOUT=30 ICOUNT=shift=0,sleep=off run_qemu loop 1000000 "transport=socket,path=$WORK/link,protocol=2,TimeinMicroseconds=100"
+QEMU_TIMEOUT=30 run_qemu loop 1000000 "transport=socket,path=$WORK/link,protocol=2,TimeinMicroseconds=100"
 wait $rogue || true
 check_qemu_failed "version 3 participant"
 check_grep "QEMU names both versions" "^timesync: cannot connect on transport=socket path=$WORK/link: the other end speaks another protocol version \(.*3.*2.*\)" "$WORK/qemu.out"

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,14 +47,22 @@ struct end {
 	char path[128];
 	unsigned int records; /* per record size, for the participant that answers */
 	uint64_t deadline_ns;
+	int waiting_fd; /* >= 0: write a byte here when first waiting for the other end */
 	struct ts_link_config cfg;
 };
 
+/* The end's keep_waiting: says once that it waits (spawn_waiting), then the deadline. */
 static int before_deadline(void *arg)
 {
-	const uint64_t *deadline_ns = arg;
+	struct end *e = arg;
 
-	return ts_now_ns() < *deadline_ns ? 0 : -ETIMEDOUT;
+	if (e->waiting_fd >= 0) {
+		if (write(e->waiting_fd, "w", 1) != 1)
+			return -errno;
+		close(e->waiting_fd);
+		e->waiting_fd = -1;
+	}
+	return ts_now_ns() < e->deadline_ns ? 0 : -ETIMEDOUT;
 }
 
 /* Fresh paths under dir for every end, so that no test sees files of another. */
@@ -67,13 +76,14 @@ static void end_init_in(struct end *e, enum ts_transport transport, const char *
 	snprintf(e->path, sizeof(e->path), "%s/test_link-%d-%u", dir, (int)getpid(), serial);
 	e->records = RECORDS;
 	e->deadline_ns = ts_now_ns() + DEADLINE_NS;
+	e->waiting_fd = -1;
 	e->cfg = (struct ts_link_config){
 		.transport = transport,
 		.host_to_guest = e->host_to_guest,
 		.guest_to_host = e->guest_to_host,
 		.path = e->path,
 		.wait = { .spin_ns = SPIN_NS, .slice_ms = 10, .keep_waiting = before_deadline,
-			  .arg = &e->deadline_ns },
+			  .arg = e },
 	};
 }
 
@@ -251,6 +261,29 @@ static pid_t spawn(scenario_fn *scenario, struct end *e, enum ts_role role)
 	_exit(ret == 0 ? 0 : 1);
 }
 
+/*
+ * spawn, and return once the child waits for the other end (its first keep_waiting call,
+ * after a slice of waiting) or has ended: it was there first, whatever the machine's speed.
+ */
+static pid_t spawn_waiting(scenario_fn *scenario, struct end *e, enum ts_role role)
+{
+	int fds[2];
+	pid_t pid;
+	char byte;
+
+	if (pipe(fds) < 0)
+		return -1;
+	e->waiting_fd = fds[1];
+	pid = spawn(scenario, e, role);
+	close(fds[1]);
+	e->waiting_fd = -1;
+	struct pollfd waiting = { .fd = fds[0], .events = POLLIN };
+	if (poll(&waiting, 1, (int)(DEADLINE_NS / 1000000)) == 1 && read(fds[0], &byte, 1) < 0)
+		perror("spawn_waiting: read");
+	close(fds[0]);
+	return pid;
+}
+
 /* Waits for a child (bounded): its exit status, or -1 if it was killed or had to be. */
 static int reap(pid_t pid)
 {
@@ -279,10 +312,8 @@ static void ping_pong(enum ts_transport t, int participant_first)
 	pid_t pid = -1;
 
 	end_init(&e, t);
-	if (participant_first) {
-		pid = spawn(answer_then_close, &e, TS_ROLE_PARTICIPANT);
-		sleep_ms(20);
-	}
+	if (participant_first)
+		pid = spawn_waiting(answer_then_close, &e, TS_ROLE_PARTICIPANT);
 	if (!EXPECT(ts__link_prepare(&link, TS_ROLE_GUEST, &e.cfg), 0, t))
 		goto out;
 	if (!participant_first)
@@ -560,8 +591,7 @@ static void test_files_of_a_dead_guest_are_replaced(void)
 		e.records = 10;
 		reap(spawn(prepare_then_die, &e, TS_ROLE_GUEST));
 		CHECK(path_exists(e.path));
-		pid = spawn(answer_then_close, &e, TS_ROLE_PARTICIPANT);
-		sleep_ms(20);
+		pid = spawn_waiting(answer_then_close, &e, TS_ROLE_PARTICIPANT);
 		if (EXPECT(open_link(&e, TS_ROLE_GUEST, &link), 0, t)) {
 			EXPECT(exchange(link, TS_ROLE_GUEST, 1, e.records), 0, t);
 			EXPECT(exchange(link, TS_ROLE_GUEST, TS__LINK_RECORD_MAX, e.records), 0, t);
