@@ -203,7 +203,7 @@ link_args() {
 
 # Numbers from the plugin's exit line and the peer's summary.
 plugin_syncs() { sed -n 's/^timesync: exit: \([0-9]*\) syncs.*/\1/p' "$WORK/qemu.out"; }
-plugin_insns() { sed -n 's/^timesync: exit: .* \([0-9]*\) instructions.*/\1/p' "$WORK/qemu.out"; }
+plugin_insns() { sed -n 's/^timesync: exit: [0-9]* syncs, guest time [0-9]* ns, \([0-9]*\) instructions,.*/\1/p' "$WORK/qemu.out"; }
 plugin_clock_origin() { sed -n 's/^timesync: exit: .*, clock origin \([0-9]*\) ns.*/\1/p' "$WORK/qemu.out"; }
 peer_syncs() { sed -n 's/^timesync-peer: .*: \([0-9]*\) syncs.*/\1/p' "$WORK/peer.out"; }
 
