@@ -20,6 +20,23 @@ apt_update_once() {
 	fi
 }
 
+# add_apt_source FILE TYPES SUITE WHAT: once, a deb822 sources file for SUITE (main) on the
+# machine's own Debian mirror (debian_mirror), then an apt-get update on the next need.
+add_apt_source() {
+	local file=$1 types=$2 suite=$3 what=$4 mirror
+	[ ! -f "$file" ] || return 0
+	mirror=$(debian_mirror)
+	log "adding $what from $mirror to $file"
+	cat >"$file" <<LIST
+Types: $types
+URIs: $mirror
+Suites: $suite
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+LIST
+	apt_updated=0
+}
+
 # missing PACKAGE...: prints the packages that are not installed, one a line.
 missing() {
 	local p

@@ -18,18 +18,7 @@ setup_name=setup-qemu72
 . "$(dirname "$0")/setup-lib.sh"
 require_root
 
-if [ ! -f "$src_list" ]; then
-	mirror=$(debian_mirror)
-	log "adding bookworm source packages (deb-src) from $mirror to $src_list"
-	cat >"$src_list" <<LIST
-Types: deb-src
-URIs: $mirror
-Suites: bookworm
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-LIST
-	apt_update_once
-fi
+add_apt_source "$src_list" deb-src bookworm "bookworm source packages (deb-src)"
 
 # The .deb bookworm currently offers, e.g. qemu-system-misc_1%3a7.2+dfsg-7+deb12u18+b3_amd64.deb
 deb_name() { apt-get download --print-uris qemu-system-misc/bookworm 2>/dev/null | awk '{ print $2 }'; }

@@ -22,19 +22,7 @@ setup_name=setup
 . "$(dirname "$0")/setup-lib.sh"
 require_root
 
-if [ ! -f "$backports_list" ]; then
-	mirror=$(debian_mirror)
-	log "adding bookworm-backports (deb and deb-src) from $mirror to $backports_list"
-	cat >"$backports_list" <<LIST
-Types: deb deb-src
-URIs: $mirror
-Suites: bookworm-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-LIST
-	apt_updated=0
-	apt_update_once
-fi
+add_apt_source "$backports_list" "deb deb-src" bookworm-backports "bookworm-backports (deb and deb-src)"
 
 install_missing "${packages_main[@]}"
 
