@@ -147,10 +147,13 @@ check_grep "no Debian mirror: says how to set the mirror" "set QEMU_TIMESYNC_MIR
 found "override" deb822 http://override.example/debian QEMU_TIMESYNC_MIRROR=http://override.example/debian/
 found "override without apt sources" empty http://override.example/debian QEMU_TIMESYNC_MIRROR=http://override.example/debian
 
-# The set-up scripts write the mirror debian_mirror found, none of their own.
-for script in setup.sh setup-qemu72.sh; do
-	check_eq "$script: asks debian_mirror" 1 "$(grep -c '^	mirror=$(debian_mirror)$' "$SCRIPTS/$script")"
-	check_eq "$script: writes that mirror" 1 "$(grep -c '^URIs: \$mirror$' "$SCRIPTS/$script")"
+# The set-up scripts write their sources through add_apt_source, which writes the mirror
+# debian_mirror found, none of their own.
+check_eq "add_apt_source asks debian_mirror" 1 "$(grep -c '^	mirror=$(debian_mirror)$' "$SCRIPTS/setup-lib.sh")"
+check_eq "add_apt_source writes that mirror" 1 "$(grep -c '^URIs: \$mirror$' "$SCRIPTS/setup-lib.sh")"
+for script in setup.sh setup-qemu72.sh setup-lib.sh; do
+	[ $script = setup-lib.sh ] ||
+		check_eq "$script: adds its sources with add_apt_source" 1 "$(grep -c '^add_apt_source ' "$SCRIPTS/$script")"
 	check_eq "$script: no fixed mirror" 0 "$(grep -Ec '^URIs: [a-z]+:' "$SCRIPTS/$script" || true)"
 done
 finish
