@@ -77,15 +77,16 @@ QEMU_TIMEOUT=${QEMU_TIMEOUT:-270}
 PEER_TIMEOUT=${PEER_TIMEOUT:-280}
 
 # boot WHAT APPEND: one boot in lockstep with kernel arguments APPEND, and its checks.
+# The sync trace goes to $WORK/trace.WHAT (spaces and commas as _).
 boot() {
-	local what=$1 append=$2
+	local what=$1 append=$2 trace="$WORK/trace.${1//[ ,]/_}"
 	start_peer --quantum-ns "$QUANTUM_NS"
 	QEMU_STATUS=0
 	timeout -k 2 "$QEMU_TIMEOUT" "${QEMU_ENV[@]}" "$QEMU_X86_64" -M q35 -m 256 \
 		-icount shift=0,sleep=off -rtc base=2025-01-01T00:00:00,clock=vm \
 		-display none -monitor none -serial "file:$WORK/console.out" -nic none -no-reboot \
 		-kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 $append quiet panic=-1" \
-		-plugin "$PLUGIN,$(pipes_args),TimeinMicroseconds=$((QUANTUM_NS / 1000))" \
+		-plugin "$PLUGIN,$(pipes_args),TimeinMicroseconds=$((QUANTUM_NS / 1000)),trace=$trace" \
 		</dev/null >"$WORK/qemu.out" 2>&1 || QEMU_STATUS=$?
 	wait_peer
 
@@ -139,5 +140,22 @@ boot() {
 }
 
 boot "idle with hlt" ""
-[ -n "${QEMU_PRELOAD:-}" ] || boot "idle=poll" "idle=poll"
+[ -n "${QEMU_PRELOAD:-}" ] || {
+	first_tsc_last=$tsc_last
+	boot "idle=poll" "idle=poll"
+	# Deterministic: the same boot again gives the same syncs, idle ones included, up to
+	# the guest's last clock read (after it only the power-off path runs, whose end
+	# depends on when QEMU's main loop acts on the request).
+	boot "idle with hlt, again" ""
+	same_until() { awk -v end="$1" '!/^#/ && $2 <= end' "$2"; }
+	if [ "$(same_until "$first_tsc_last" "$WORK/trace.idle_with_hlt")" = \
+		"$(same_until "$first_tsc_last" "$WORK/trace.idle_with_hlt__again")" ] &&
+		[ -n "$(same_until "$first_tsc_last" "$WORK/trace.idle_with_hlt")" ]; then
+		pass "determinism: two boots give the same $(same_until "$first_tsc_last" "$WORK/trace.idle_with_hlt" | wc -l) syncs (boundary, guest time, guest clock, idle) up to the last clock read"
+	else
+		fail "determinism: the two boots' sync traces differ before the last clock read"
+		diff <(same_until "$first_tsc_last" "$WORK/trace.idle_with_hlt") \
+			<(same_until "$first_tsc_last" "$WORK/trace.idle_with_hlt__again") | head -20 | show /dev/stdin
+	fi
+}
 finish
