@@ -99,10 +99,9 @@ static void stop_qemu(enum sync_answer answer)
 void counting_fired(unsigned vcpu_index, void *udata)
 {
 	uint64_t block_insns = counting_block_insns(udata);
-	enum sync_answer answer;
-
-	(void)vcpu_index;
 	uint64_t clock_ns = SYNC_NO_CLOCK, clock_ahead = 0;
+	enum sync_answer answer;
+	bool for_reading;
 
 	pthread_mutex_lock(&ts.lock);
 	/*
@@ -123,12 +122,17 @@ void counting_fired(unsigned vcpu_index, void *udata)
 		clock_ns = guest_clock_ns();
 		clock_ahead = block_insns;
 	}
+	for_reading = ts.pending_read != 0;
 	ts.pending_read = 0;
 	answer = sync_check(&ts.core, ts.counters, clock_ns, clock_ahead);
 	stop_qemu(answer);
 	ts.interrupted = answer == SYNC_INTERRUPTED;
-	/* Once per check: the guest's next clock read corrects the time since. */
-	if (ts.clock_reads)
+	/*
+	 * After a check of the counters' own (a boundary, about one per quantum), the guest's
+	 * next clock read corrects the time since; a check made for a reading wants none, or
+	 * every read (Linux: millions per boot) would make one.
+	 */
+	if (ts.clock_reads && !for_reading)
 		ts.counting->want_clock_read(vcpu_index);
 	/* QEMU wants the vCPU back (quit, stop): leave the counters armed, go on later. */
 	if (answer != SYNC_INTERRUPTED)
