@@ -298,6 +298,10 @@ static void plugin_exit(qemu_plugin_id_t id, void *udata)
 	ts.trace = ts.core.cfg.trace = NULL;
 	sync_stats_text(&st, text, sizeof(text));
 	say("exit: %s", text);
+	if (ts.clock_reads && ts.core.clock_readings == 0)
+		say("note: the guest never read its clock (%s) at a time the plugin wanted a "
+		    "reading: guest time was instruction time, and any time it idled was not seen",
+		    target_clock_read_names(ts.target_name));
 	if (ts.stats) {
 		sync_stats_json(&st, ts.stats);
 		fclose(ts.stats);

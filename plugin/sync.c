@@ -43,6 +43,7 @@ static uint64_t clock_as_guest_time(struct sync_core *core, uint64_t clock_ns,
 		core->last_clock_ns = INT64_MIN;
 		core->clock_origin_set = true;
 	}
+	core->clock_readings++;
 	since = at_start + core->clock_base_ns;
 	if (core->last_clock_ns != INT64_MIN &&
 	    since + (int64_t)core->cfg.clock_resolution_ns < core->last_clock_ns) {

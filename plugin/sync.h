@@ -53,6 +53,7 @@ struct sync_core {
 	uint64_t clock_origin_ns; /* the guest's clock at its first instruction */
 	int64_t clock_base_ns;    /* added to the guest's clock to give guest time */
 	int64_t last_clock_ns;    /* the last reading, as guest time */
+	uint64_t clock_readings;  /* readings of the guest's clock followed */
 	uint64_t clock_resets;    /* times the guest's clock went back (reset, loadvm) */
 	bool clock_reset_pending; /* the next halt carries TS_HALT_CLOCK_RESET */
 	bool held;                /* a halt is with the participant, QEMU took the vCPU back */

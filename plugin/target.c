@@ -57,6 +57,14 @@ const struct clock_read *target_clock_read(const char *target_name, const uint8_
 	return NULL;
 }
 
+const char *target_clock_read_names(const char *target_name)
+{
+	if (same_target(target_name, "aarch64"))
+		return "mrs of CNTVCT_EL0, CNTPCT_EL0";
+	return same_target(target_name, "x86_64") || same_target(target_name, "i386")
+		       ? "rdtsc, rdtscp" : "none";
+}
+
 bool target_has_clock_reads(const char *target_name)
 {
 	for (size_t i = 0; i < N_CLOCK_READS; i++)

@@ -42,6 +42,9 @@ struct clock_read {
 const struct clock_read *target_clock_read(const char *target_name, const uint8_t *insn,
 					   size_t len);
 
+/* The target's clock-read instructions, for messages ("rdtsc, rdtscp"). */
+const char *target_clock_read_names(const char *target_name);
+
 /* True when the target has clock-read instructions (x86_64, aarch64). */
 bool target_has_clock_reads(const char *target_name);
 
