@@ -22,9 +22,10 @@ keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 log() { printf 'setup-arm64-guest: %s\n' "$*" >&2; }
 
 # debian_mirror: prints the URI (no trailing slash) of the Debian mirror the host's apt
-# sources name, as setup-lib.sh's debian_mirror does: the first http(s) URI, in apt's order
-# (sources.list, then sources.list.d/*.list and *.sources), of a deb entry for the suite
-# bookworm that is not a security one; deb822 stanzas with `Enabled: no` do not count.
+# sources name, a short form of what setup-lib.sh's debian_mirror does: the first http(s)
+# URI, in apt's order (sources.list, then sources.list.d/*.list and *.sources), of a deb
+# entry for the suite bookworm that is not a security one; deb822 stanzas with
+# `Enabled: no` do not count.
 debian_mirror() {
 	local files=() f
 	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*; do
