@@ -16,7 +16,7 @@ backports_list=/etc/apt/sources.list.d/qemu-timesync-backports.sources
 packages_main=(meson ninja-build clang lld pkg-config gcc dpkg-dev xz-utils libglib2.0-dev
                python3 gnuplot-nox libclang-rt-14-dev llvm libns3-dev libgsl-dev g++ man-db
                linux-image-cloud-amd64 busybox-static cpio gzip)
-packages_backports=(qemu-system-misc qemu-system-x86)
+packages_backports=(qemu-system-misc qemu-system-x86 qemu-system-arm)
 
 setup_name=setup
 . "$(dirname "$0")/setup-lib.sh"
@@ -41,5 +41,6 @@ header_dir="$cache_dir/qemu-$qemu_version/include"
 fetch_plugin_header qemu/bookworm-backports "$cache_dir/qemu_${qemu_version%%+*}*.orig.tar.xz" "$header_dir"
 [ "$(readlink "$cache_dir/current")" = "qemu-$qemu_version" ] || ln -sfn "qemu-$qemu_version" "$cache_dir/current"
 bash "$(dirname "$0")/setup-linux-guest.sh" >/dev/null
+bash "$(dirname "$0")/setup-arm64-guest.sh" >/dev/null
 bash "$(dirname "$0")/setup-qemu72.sh" >/dev/null
 printf '%s\n' "$header_dir"

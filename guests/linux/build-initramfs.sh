@@ -1,22 +1,38 @@
 #!/usr/bin/env bash
 # Packs the Linux test guest's initramfs: busybox-static as /bin/busybox, /init (init in
-# this directory) and /bin/guest-clock (guest-clock.c, built here with clang for x86_64).
-#   build-initramfs.sh OUTPUT [BUSYBOX]     (BUSYBOX defaults to /bin/busybox)
+# this directory) and /bin/guest-clock (guest-clock.c, built here with clang for ARCH).
+#   build-initramfs.sh OUTPUT [BUSYBOX [ARCH]]
+# BUSYBOX defaults to /bin/busybox, ARCH (x86_64 or aarch64: the guest's) to x86_64. A
+# busybox of another architecture than the host's is checked by its ELF header only.
 # Needs clang, lld, cpio and gzip (scripts/setup-linux-guest.sh installs them); no root.
 # The archive is reproducible (fixed owners, dates and order), so the same sources give
 # the same bytes, and the guest the same boot, whoever builds it.
 set -euo pipefail
 
-if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-	echo "usage: $0 OUTPUT [BUSYBOX]" >&2
+if [ $# -lt 1 ] || [ $# -gt 3 ]; then
+	echo "usage: $0 OUTPUT [BUSYBOX [ARCH]]" >&2
 	exit 2
 fi
 output=$1
 busybox=${2:-/bin/busybox}
+arch=${3:-x86_64}
 source_dir=$(cd "$(dirname "$0")" && pwd)
 
+# e_machine of an ELF file (little-endian), as ARCH names it.
+case $arch in
+x86_64) elf_machine='3e 00' ;;
+aarch64) elf_machine='b7 00' ;;
+*)
+	echo "$0: unknown architecture '$arch' (x86_64 or aarch64)" >&2
+	exit 2
+	;;
+esac
+if [ "$(od -A n -t x1 -j 18 -N 2 "$busybox" 2>/dev/null | tr -s ' ' | sed 's/^ //')" != "$elf_machine" ]; then
+	echo "$0: $busybox is not an $arch program (install busybox-static for $arch)" >&2
+	exit 1
+fi
 # grep without -q: it reads the whole list, so busybox never dies of SIGPIPE (pipefail).
-if ! "$busybox" --list 2>/dev/null | grep -x poweroff >/dev/null; then
+if [ "$arch" = "$(uname -m)" ] && ! "$busybox" --list 2>/dev/null | grep -x poweroff >/dev/null; then
 	echo "$0: $busybox is not a working busybox (install busybox-static)" >&2
 	exit 1
 fi
@@ -27,7 +43,7 @@ root="$staging/root"
 mkdir -p "$root/bin" "$root/dev" "$root/proc"
 cp "$busybox" "$root/bin/busybox"
 cp "$source_dir/init" "$root/init"
-clang --target=x86_64-linux-gnu -O2 -Wall -Wextra -Werror -static -nostdlib -ffreestanding \
+clang --target="$arch-linux-gnu" -O2 -Wall -Wextra -Werror -static -nostdlib -ffreestanding \
 	-fno-stack-protector -fno-pic -fuse-ld=lld \
 	-o "$root/bin/guest-clock" "$source_dir/guest-clock.c"
 chmod 0755 "$root" "$root"/* "$root/bin"/* "$root/init"
