@@ -19,58 +19,8 @@ apt_dir=$cache/apt
 suite=bookworm
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
-log() { printf 'setup-arm64-guest: %s\n' "$*" >&2; }
-
-# debian_mirror: prints the URI (no trailing slash) of the Debian mirror the host's apt
-# sources name, a short form of what setup-lib.sh's debian_mirror does: the first http(s)
-# URI, in apt's order (sources.list, then sources.list.d/*.list and *.sources), of a deb
-# entry for the suite bookworm that is not a security one; deb822 stanzas with
-# `Enabled: no` do not count.
-debian_mirror() {
-	local files=() f
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*; do
-		case $f in
-		*.list | *.sources) [ -f "$f" ] && files+=("$f") ;;
-		esac
-	done
-	[ "${#files[@]}" -gt 0 ] || return 1
-	awk '
-		function consider(types, uris, suites,   n, u, i) {
-			if (found || (" " types " ") !~ / deb / || (" " suites " ") !~ / bookworm /)
-				return
-			n = split(uris, u, " ")
-			for (i = 1; i <= n; i++)
-				if (u[i] ~ /^https?:\/\// && u[i] !~ /security/) {
-					sub(/\/+$/, "", u[i])
-					print u[i]
-					found = 1
-					return
-				}
-		}
-		function stanza_end() {
-			if (!disabled)
-				consider(types, uris, suites)
-			types = uris = suites = ""
-			disabled = 0
-		}
-		FNR == 1 { stanza_end() }
-		/^[ \t]*#/ { next }
-		FILENAME !~ /\.sources$/ {
-			line = $0
-			gsub(/\[[^]]*\]/, " ", line)
-			split(line, w, " ")
-			consider(w[1], w[2], w[3])
-			next
-		}
-		/^[ \t]*$/ { stanza_end(); next }
-		{ field = tolower($1); value = $0; sub(/^[^:]*:[ \t]*/, "", value) }
-		field == "types:" { types = value }
-		field == "uris:" { uris = value }
-		field == "suites:" { suites = value }
-		field == "enabled:" && tolower(value) == "no" { disabled = 1 }
-		END { stanza_end(); exit !found }
-	' "${files[@]}"
-}
+setup_name=setup-arm64-guest
+. "$(dirname "$0")/setup-lib.sh" # log, debian_mirror
 
 # apt's options for the private configuration: of the host's apt files only the dpkg
 # status is read (apt-get download installs nothing).
@@ -82,14 +32,8 @@ apt_options=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list" -o Dir::Etc::source
 # arm64, and puts the kernel's Image and busybox into $cache.
 fetch_packages() {
 	local mirror sources kernel_package deb image
-	if [ "$(id -u)" -ne 0 ]; then
-		log "run as root (it downloads Debian packages with apt)"
-		exit 1
-	fi
-	if ! mirror=$(debian_mirror); then
-		log "no Debian mirror for $suite in the host's apt sources (/etc/apt/sources.list{,.d})"
-		exit 1
-	fi
+	require_root
+	mirror=$(debian_mirror)
 	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
 	sources="deb [arch=arm64 signed-by=$keyring] $mirror $suite main"
 	[ "$(cat "$apt_dir/sources.list" 2>/dev/null)" = "$sources" ] ||

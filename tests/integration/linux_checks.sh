@@ -27,7 +27,7 @@ linux_initramfs() {
 	if ! bash "$(dirname "${BASH_SOURCE[0]}")/../../guests/linux/build-initramfs.sh" "$@" \
 		>"$WORK/build.out" 2>&1; then
 		fail "building the initramfs (guests/linux/build-initramfs.sh $*):"
-		sed 's/^/    | /' "$WORK/build.out"
+		show "$WORK/build.out"
 		return 1
 	fi
 }
@@ -59,13 +59,13 @@ check_linux_boot() {
 	if [ -z "$hw_first" ] || [ -z "$hw_last" ] || [ -z "$uptime_first" ] ||
 		[ -z "$uptime_last" ] || [ -z "$plugin_ns" ] || [ -z "$idle_ns" ] || [ -z "$syncs" ]; then
 		fail "$what: missing numbers: guest clock lines ($clock) or the plugin's exit line:"
-		sed 's/^/    | /' "$WORK/console.out" "$WORK/qemu.out"
+		show "$WORK/console.out" "$WORK/qemu.out"
 		return
 	fi
 
 	offset_first=$((uptime_first - hw_first))
 	offset_last=$((uptime_last - hw_last))
-	echo "note: $what: guest time at exit $plugin_ns ns, $syncs syncs, $idle_ns ns idle;" \
+	note "$what: guest time at exit $plugin_ns ns, $syncs syncs, $idle_ns ns idle;" \
 		"last $clock $hw_last; kernel clock offset C = uptime - ${clock%_ns} = $offset_first ns"
 
 	# The guest's hardware clock ends where the plugin's time ends: the plugin saw all of it,
@@ -102,7 +102,7 @@ check_linux_trace() {
 	read -r compared disagreeing largest < <(awk -v r="$resolution" '!/^#/ && $4 != "-" {
 			n++; d = $3 - $4; if (d < 0 || d >= r) bad++; if (d < 0) d = -d; if (d > max) max = d }
 		END { print n + 0, bad + 0, max + 0 }' "$WORK/trace")
-	echo "note: $what: $compared syncs with a clock read, largest |plugin time - guest clock| $largest ns"
+	note "$what: $compared syncs with a clock read, largest |plugin time - guest clock| $largest ns"
 	if [ "$compared" -ge 100 ]; then
 		pass "$what: $compared syncs compared with the guest's clock"
 	else

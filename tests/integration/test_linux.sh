@@ -25,6 +25,7 @@
 # of us) make every guest-side number identical from run to run. Only the exit point
 # varies (QEMU's main loop acts on the power-off request asynchronously, see below).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/linux_checks.sh"
 
 QEMU_X86_64="${QEMU_X86_64:-qemu-system-x86_64}"
 QUANTUM_NS=1000000
@@ -55,20 +56,7 @@ if [ -z "$kernel" ] || [ ! -r "$kernel" ]; then
 	finish || exit
 fi
 initrd="$WORK/initramfs.cpio.gz"
-if ! bash "$(dirname "$0")/../../guests/linux/build-initramfs.sh" "$initrd" >"$WORK/build.out" 2>&1; then
-	fail "building the initramfs (guests/linux/build-initramfs.sh):"
-	show "$WORK/build.out"
-	finish || exit
-fi
-
-# check_range WHAT VALUE MIN MAX (integers)
-check_range() {
-	if [ "$2" -ge "$3" ] && [ "$2" -le "$4" ]; then
-		pass "$1: $2 in [$3, $4]"
-	else
-		fail "$1: $2 not in [$3, $4]"
-	fi
-}
+linux_initramfs "$initrd" /bin/busybox x86_64 || finish || exit
 
 # A boot takes ~10 s alone and several times that under load; with ASan preloaded into
 # QEMU (sanitizer build) ~95 s, as ASan's longjmp interceptor makes a sigaltstack call at
@@ -80,6 +68,8 @@ PEER_TIMEOUT=${PEER_TIMEOUT:-280}
 # The sync trace goes to $WORK/trace.WHAT (spaces and commas as _).
 boot() {
 	local what=$1 append=$2 trace="$WORK/trace.${1//[ ,]/_}"
+	rm -f "$WORK/trace"
+	ln -s "$trace" "$WORK/trace" # check_linux_trace reads $WORK/trace
 	start_peer --quantum-ns "$QUANTUM_NS"
 	QEMU_STATUS=0
 	timeout -k 2 "$QEMU_TIMEOUT" "${QEMU_ENV[@]}" "$QEMU_X86_64" -M q35 -m 256 \
@@ -89,54 +79,9 @@ boot() {
 		-plugin "$PLUGIN,$(pipes_args),TimeinMicroseconds=$((QUANTUM_NS / 1000)),trace=$trace" \
 		</dev/null >"$WORK/qemu.out" 2>&1 || QEMU_STATUS=$?
 	wait_peer
-
-	check_eq "$what: QEMU exit status" 0 "$QEMU_STATUS"
-	check_eq "$what: peer exit status" 0 "$PEER_STATUS"
-	check_grep "$what: guest reached userland" "^guest: userland reached" "$WORK/console.out"
-	check_grep "$what: guest powered off after its work" "^guest: powering off" "$WORK/console.out"
-
-	clock_field() { sed -n "s/^guest: clock .*$1=\([0-9]*\).*/\1/p" "$WORK/console.out" | sed -n "$2p"; }
-	tsc_first=$(clock_field tsc_ns 1)
-	uptime_first=$(clock_field uptime_ns 1)
-	tsc_last=$(clock_field tsc_ns 2)
-	uptime_last=$(clock_field uptime_ns 2)
-	plugin_ns=$(sed -n 's/^timesync: exit: .* guest time \([0-9]*\) ns.*/\1/p' "$WORK/qemu.out")
-	syncs=$(plugin_syncs)
-	if [ -z "$tsc_first" ] || [ -z "$tsc_last" ] || [ -z "$uptime_first" ] ||
-		[ -z "$uptime_last" ] || [ -z "$plugin_ns" ] || [ -z "$syncs" ]; then
-		fail "$what: missing numbers: guest clock lines or the plugin's exit line:"
-		show "$WORK/console.out" "$WORK/qemu.out"
-		return
-	fi
-
-	offset_first=$((uptime_first - tsc_first))
-	offset_last=$((uptime_last - tsc_last))
-	note "$what: guest time at exit $plugin_ns ns, $syncs syncs; last tsc $tsc_last ns;" \
-		"kernel clock offset C = uptime - tsc = $offset_first ns"
-
-	# The guest's hardware clock ends where the plugin's time ends: the plugin saw all of it,
-	# the idle sleep included (a plugin that misses the idle time fails here by ~0.2 s).
-	check_range "$what: plugin time at exit - guest tsc at its last read (ns)" \
-		$((plugin_ns - tsc_last)) 0 "$AFTER_LAST_READ_MAX_NS"
-	# The same with the kernel's uptime: taken on the plugin's time scale (minus C as measured
-	# at the first print), the last uptime printed is <= the plugin's time and close to it.
-	check_range "$what: plugin time at exit - (last uptime - C) (ns)" \
-		$((plugin_ns - (uptime_last - offset_first))) 0 "$AFTER_LAST_READ_MAX_NS"
-	check_range "$what: drift of C between the two prints (ns)" \
-		$((offset_last - offset_first)) "-$OFFSET_DRIFT_MAX_NS" "$OFFSET_DRIFT_MAX_NS"
-	check_range "$what: guest time across 'sleep 0.2' (tsc, ns)" \
-		$((tsc_last - tsc_first)) "$SLEEP_NS" $((SLEEP_NS + SLEEP_OVERHEAD_MAX_NS))
-	# One sync per quantum passed. The last boundary may be passed by the block that powers
-	# off, before a block start could deliver it: floor(T/q) or one less.
-	check_range "$what: plugin syncs vs floor(guest time / quantum) = $((plugin_ns / QUANTUM_NS))" \
-		"$syncs" $((plugin_ns / QUANTUM_NS - 1)) $((plugin_ns / QUANTUM_NS))
-	check_eq "$what: peer syncs" "$syncs" "$(peer_syncs)"
-	idle_ns=$(sed -n 's/^timesync: exit: .*, \([0-9]*\) ns idle.*/\1/p' "$WORK/qemu.out")
-	if [ -z "$append" ]; then
-		check_range "$what: idle time the plugin saw (ns)" "$idle_ns" "$SLEEP_NS" "$plugin_ns"
-	else
-		check_eq "$what: no idle time" 0 "$idle_ns"
-	fi
+	check_linux_boot "$what" tsc_ns "$([ -z "$append" ] && echo "$SLEEP_NS" || echo none)"
+	[ -n "$append" ] || check_linux_trace "$what" 1
+	tsc_last=$(linux_clock_field tsc_ns 2)
 }
 
 boot "idle with hlt" ""

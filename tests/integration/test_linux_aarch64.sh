@@ -80,7 +80,7 @@ boot() {
 		-plugin "$PLUGIN,$(pipes_args),TimeinMicroseconds=$((QUANTUM_NS / 1000)),trace=$WORK/trace" \
 		</dev/null >"$WORK/qemu.out" 2>&1 || QEMU_STATUS=$?
 	wait_peer
-	echo "note: $what: the boot took $(($(now_ms) - started)) ms of wall time"
+	note "$what: the boot took $(($(now_ms) - started)) ms of wall time"
 
 	check_linux_boot "$what" cntvct_ns "$IDLE_MIN_NS"
 	check_linux_trace "$what" "$resolution"
