@@ -83,29 +83,50 @@ int ts__socket_send(int fd, const void *buf, size_t len, const struct ts_wait *w
 	return write_all(fd, buf, len, wait, send_without_sigpipe);
 }
 
-int ts__read_full(int fd, void *buf, size_t len, const struct ts_wait *wait)
+/* What a read waits for: the bytes still to come. */
+struct read_state {
+	int fd;
+	char *p;
+	size_t len;
+};
+
+/*
+ * One check of a read: 0 when all bytes are in, -EAGAIN not yet. A spin (timeout_ms 0)
+ * costs one read() per round: no poll() first. A read of 0 bytes is ambiguous on a FIFO
+ * (its writer closed, or has not opened it yet: poll() reports a hang-up only once a
+ * writer has come and gone), so then poll() decides, as it does when the check may block.
+ */
+static int read_some(void *arg, int timeout_ms)
 {
-	char *p = buf;
+	struct read_state *r = arg;
+	struct fd_events want = { .fd = r->fd, .events = POLLIN };
+	ssize_t n = read(r->fd, r->p, r->len);
+	int ret;
 
-	/*
-	 * Wait before reading: a FIFO whose writer has not opened it yet reads as EOF, while
-	 * poll() reports a hang-up only once a writer has come and gone.
-	 */
-	while (len > 0) {
-		int ret = wait_fd(fd, POLLIN, wait);
-
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		return -errno;
+	if (n < 0 && timeout_ms == 0)
+		return -EAGAIN;
+	if (n <= 0) {
+		ret = poll_fd(&want, timeout_ms);
 		if (ret < 0)
 			return ret;
-		ssize_t n = read(fd, p, len);
+		n = read(r->fd, r->p, r->len);
 		if (n == 0)
 			return TS_EOF;
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR ? -EAGAIN : -errno;
 	}
-	return 0;
+	r->p += n;
+	r->len -= (size_t)n;
+	return r->len ? -EAGAIN : 0;
+}
+
+int ts__read_full(int fd, void *buf, size_t len, const struct ts_wait *wait)
+{
+	struct read_state r = { .fd = fd, .p = buf, .len = len };
+
+	if (len == 0)
+		return 0;
+	return ts__wait_until(read_some, &r, wait ? wait->spin_ns : 0, TS__NAP_WHOLE_SLICE, wait);
 }
