@@ -33,8 +33,9 @@ linux_initramfs() {
 	fi
 }
 
-# The Nth value of FIELD in the guest's clock lines (console.out).
-linux_clock_field() { sed -n "s/^guest: clock .*$1=\([0-9]*\).*/\1/p" "$WORK/console.out" | sed -n "$2p"; }
+# The Nth value of FIELD in the guest's clock lines (console.out); a whole field name only
+# (time_ns is not the end of uptime_ns).
+linux_clock_field() { sed -n "s/^guest: clock.* $1=\([0-9]*\).*/\1/p" "$WORK/console.out" | sed -n "$2p"; }
 
 # check_linux_boot WHAT CLOCK IDLE_MIN_NS: the checks of the boot that just ended
 # ($QEMU_STATUS, $PEER_STATUS, $WORK/console.out, qemu.out, peer.out). CLOCK is the
