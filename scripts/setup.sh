@@ -42,5 +42,6 @@ fetch_plugin_header qemu/bookworm-backports "$cache_dir/qemu_${qemu_version%%+*}
 [ "$(readlink "$cache_dir/current")" = "qemu-$qemu_version" ] || ln -sfn "qemu-$qemu_version" "$cache_dir/current"
 bash "$(dirname "$0")/setup-linux-guest.sh" >/dev/null
 bash "$(dirname "$0")/setup-arm64-guest.sh" >/dev/null
+bash "$(dirname "$0")/setup-riscv64-guest.sh" >/dev/null
 bash "$(dirname "$0")/setup-qemu72.sh" >/dev/null
 printf '%s\n' "$header_dir"

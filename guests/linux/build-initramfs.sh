@@ -2,8 +2,9 @@
 # Packs the Linux test guest's initramfs: busybox-static as /bin/busybox, /init (init in
 # this directory) and /bin/guest-clock (guest-clock.c, built here with clang for ARCH).
 #   build-initramfs.sh OUTPUT [BUSYBOX [ARCH]]
-# BUSYBOX defaults to /bin/busybox, ARCH (x86_64 or aarch64: the guest's) to x86_64. A
-# busybox of another architecture than the host's is checked by its ELF header only.
+# BUSYBOX defaults to /bin/busybox, ARCH (x86_64, aarch64 or riscv64: the guest's) to
+# x86_64. A busybox of another architecture than the host's is checked by its ELF header
+# only.
 # Needs clang, lld, cpio and gzip (scripts/setup-linux-guest.sh installs them); no root.
 # The archive is reproducible (fixed owners, dates and order), so the same sources give
 # the same bytes, and the guest the same boot, whoever builds it.
@@ -22,8 +23,9 @@ source_dir=$(cd "$(dirname "$0")" && pwd)
 case $arch in
 x86_64) elf_machine='3e 00' ;;
 aarch64) elf_machine='b7 00' ;;
+riscv64) elf_machine='f3 00' ;;
 *)
-	echo "$0: unknown architecture '$arch' (x86_64 or aarch64)" >&2
+	echo "$0: unknown architecture '$arch' (x86_64, aarch64 or riscv64)" >&2
 	exit 2
 	;;
 esac

@@ -4,15 +4,18 @@
  *
  *   guest: clock tsc_ns=1609873429 uptime_ns=1626112345       (x86_64)
  *   guest: clock cntvct_ns=1609873429 uptime_ns=1626112345    (aarch64)
+ *   guest: clock time_ns=1609873400 uptime_ns=1626112345      (riscv64)
  *
  * tsc_ns is the time stamp counter. Under `-icount` QEMU's TCG returns its virtual clock
  * in nanoseconds for rdtsc (cpu_get_tsc -> icount_get), so this is the guest time that the
  * plugin counts in instructions, read without the kernel in between. On aarch64 the
  * generic timer's virtual counter CNTVCT_EL0 is that clock too, in ticks of CNTFRQ_EL0
  * (62.5 MHz on cortex-a57, 1 GHz on -cpu max; no CNTVOFF without EL2): cntvct_ns is it in
- * ns. uptime_ns is CLOCK_BOOTTIME, the clock behind /proc/uptime, at full resolution.
+ * ns. On riscv64 the time CSR (rdtime) counts the ACLINT's mtime, QEMU's virtual clock in
+ * ticks of 10 MHz on the virt machine: time_ns is it in ns, to 100 ns. uptime_ns is
+ * CLOCK_BOOTTIME, the clock behind /proc/uptime, at full resolution.
  *
- * Freestanding (no libc): built with clang for x86_64 or aarch64 Linux, static, run from
+ * Freestanding (no libc): built with clang for x86_64, aarch64 or riscv64 Linux, static, run from
  * busybox.
  */
 #define CLOCK_BOOTTIME 7
@@ -76,8 +79,36 @@ static unsigned long read_clock_ns(void)
 	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(hz));
 	return ticks / hz * 1000000000ul + ticks % hz * 1000000000ul / hz;
 }
+#elif defined(__riscv) && __riscv_xlen == 64
+#define SYS_write 64
+#define SYS_exit 93
+#define SYS_clock_gettime 113
+#define CLOCK_FIELD "time_ns"
+#define ENTRY __attribute__((noreturn)) /* sp is 16-byte aligned at entry, as the ABI wants */
+/* The virt machine's timebase-frequency (its device tree): the ACLINT's mtime rate. */
+#define TIME_HZ 10000000ul
+
+static long syscall3(long number, long a, long b, long c)
+{
+	register long a7 __asm__("a7") = number;
+	register long a0 __asm__("a0") = a;
+	register long a1 __asm__("a1") = b;
+	register long a2 __asm__("a2") = c;
+
+	__asm__ volatile("ecall" : "+r"(a0) : "r"(a7), "r"(a1), "r"(a2) : "memory");
+	return a0;
+}
+
+/* The time CSR in ns. */
+static unsigned long read_clock_ns(void)
+{
+	unsigned long ticks;
+
+	__asm__ volatile("rdtime %0" : "=r"(ticks));
+	return ticks * (1000000000ul / TIME_HZ);
+}
 #else
-#error "guest-clock: x86_64 or aarch64 only"
+#error "guest-clock: x86_64, aarch64 or riscv64 only"
 #endif
 
 /* Appends the decimal digits of value at *pos. */

@@ -1,8 +1,9 @@
 # The checks of one Linux guest boot (guests/linux) in lockstep with timesync-peer, for the
 # Linux tests of every architecture; sourced after lib.sh. The guest prints its clocks at
 # userland start and after `sleep 0.2` (guests/linux/init); guest-clock names its
-# hardware clock by the architecture's (tsc_ns on x86_64, cntvct_ns on aarch64): both
-# are QEMU's virtual clock under -icount, the time the plugin counts, read by the guest.
+# hardware clock by the architecture's (tsc_ns on x86_64, cntvct_ns on aarch64, time_ns
+# on riscv64): all are QEMU's virtual clock under -icount, the time the plugin counts,
+# read by the guest.
 # uptime_ns is the kernel's CLOCK_BOOTTIME: the hardware clock plus an offset C that
 # depends on the kernel's boot path; the checks measure C at the first print.
 #
@@ -32,8 +33,9 @@ linux_initramfs() {
 	fi
 }
 
-# The Nth value of FIELD in the guest's clock lines (console.out).
-linux_clock_field() { sed -n "s/^guest: clock .*$1=\([0-9]*\).*/\1/p" "$WORK/console.out" | sed -n "$2p"; }
+# The Nth value of FIELD in the guest's clock lines (console.out); a whole field name only
+# (time_ns is not the end of uptime_ns).
+linux_clock_field() { sed -n "s/^guest: clock.* $1=\([0-9]*\).*/\1/p" "$WORK/console.out" | sed -n "$2p"; }
 
 # check_linux_boot WHAT CLOCK IDLE_MIN_NS: the checks of the boot that just ended
 # ($QEMU_STATUS, $PEER_STATUS, $WORK/console.out, qemu.out, peer.out). CLOCK is the
@@ -109,4 +111,22 @@ check_linux_trace() {
 		fail "$what: only $compared syncs had a clock read"
 	fi
 	check_eq "$what: syncs whose time disagrees with the guest's clock by $resolution ns or more" 0 "$disagreeing"
+}
+
+# check_linux_same_syncs WHAT TRACE TRACE_AGAIN LAST_READ_NS: two boots of the same guest
+# gave the same syncs (boundary, guest time, guest clock, idle) up to the guest's last
+# clock read at LAST_READ_NS (after it only the power-off path runs, whose end depends on
+# when QEMU's main loop acts on the request).
+check_linux_same_syncs() {
+	local what=$1 last_read=$4 syncs syncs_again
+	syncs=$(awk -v end="$last_read" '!/^#/ && $2 <= end' "$2")
+	syncs_again=$(awk -v end="$last_read" '!/^#/ && $2 <= end' "$3")
+	if [ -z "$syncs" ]; then
+		fail "$what: no syncs up to the last clock read ($last_read ns) in ${2##*/}"
+	elif [ "$syncs" = "$syncs_again" ]; then
+		pass "$what: two boots give the same $(printf '%s\n' "$syncs" | wc -l) syncs (boundary, guest time, guest clock, idle) up to the last clock read"
+	else
+		fail "$what: the two boots' sync traces differ before the last clock read"
+		diff <(printf '%s\n' "$syncs") <(printf '%s\n' "$syncs_again") | head -20 | show || true
+	fi
 }

@@ -88,19 +88,9 @@ boot "idle with hlt" ""
 [ -n "${QEMU_PRELOAD:-}" ] || {
 	first_tsc_last=$tsc_last
 	boot "idle=poll" "idle=poll"
-	# Deterministic: the same boot again gives the same syncs, idle ones included, up to
-	# the guest's last clock read (after it only the power-off path runs, whose end
-	# depends on when QEMU's main loop acts on the request).
+	# Deterministic: the same boot again gives the same syncs, idle ones included.
 	boot "idle with hlt, again" ""
-	same_until() { awk -v end="$1" '!/^#/ && $2 <= end' "$2"; }
-	if [ "$(same_until "$first_tsc_last" "$WORK/trace.idle_with_hlt")" = \
-		"$(same_until "$first_tsc_last" "$WORK/trace.idle_with_hlt__again")" ] &&
-		[ -n "$(same_until "$first_tsc_last" "$WORK/trace.idle_with_hlt")" ]; then
-		pass "determinism: two boots give the same $(same_until "$first_tsc_last" "$WORK/trace.idle_with_hlt" | wc -l) syncs (boundary, guest time, guest clock, idle) up to the last clock read"
-	else
-		fail "determinism: the two boots' sync traces differ before the last clock read"
-		diff <(same_until "$first_tsc_last" "$WORK/trace.idle_with_hlt") \
-			<(same_until "$first_tsc_last" "$WORK/trace.idle_with_hlt__again") | head -20 | show /dev/stdin
-	fi
+	check_linux_same_syncs determinism "$WORK/trace.idle_with_hlt" \
+		"$WORK/trace.idle_with_hlt__again" "$first_tsc_last"
 }
 finish

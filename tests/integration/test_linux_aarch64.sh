@@ -4,11 +4,12 @@
 # as the kernel is: no idle=poll (arm64 has no such option, nor nohlt), its idle loop
 # halts the CPU with wfi. The plugin follows the guest's counter reads (mrs Xt, CNTVCT_EL0
 # and its kin, in ticks of CNTFRQ_EL0) and so sees the idle time; the guest's own counter
-# and the plugin's time must agree. Boots twice: -cpu cortex-a57 (62.5 MHz counter, the
-# kernel reads CNTVCT_EL0) and -cpu max (1 GHz, and the kernel patches in CNTVCTSS_EL0
-# reads, FEAT_ECV). The sanitizer build boots both too: with ASan preloaded into QEMU a boot
-# took 2.3 to 4.1 s (cortex-a57) and 2.6 to 5.1 s (max) here, not the ~95 s of
-# test_linux.sh's x86_64 boot.
+# and the plugin's time must agree. Boots -cpu cortex-a57 (62.5 MHz counter, the kernel
+# reads CNTVCT_EL0), -cpu max (1 GHz, and the kernel patches in CNTVCTSS_EL0 reads,
+# FEAT_ECV), and cortex-a57 again, which must give the same syncs as the first boot. The
+# sanitizer build boots all three too: with ASan preloaded into QEMU a boot took 2.3 to
+# 4.1 s (cortex-a57) and 2.6 to 5.1 s (max) here, not the ~95 s of test_linux.sh's x86_64
+# boot.
 #
 # The guest prints, at userland start and after the sleep, cntvct_ns (CNTVCT_EL0 in ns:
 # QEMU's virtual clock; no CNTVOFF without EL2) and uptime_ns (CLOCK_BOOTTIME). The
@@ -20,7 +21,8 @@
 # Deterministic: -seed 1 (the virt board writes kaslr-seed and rng-seed from QEMU's random
 # generator into the device tree; without it the boot varies by tens of us), -icount
 # sleep=off and -rtc clock=vm make every guest-side number identical from run to run, and
-# identical with and without the plugin.
+# identical with and without the plugin, and the plugin's syncs identical up to the last
+# counter read.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/linux_checks.sh"
 
@@ -67,9 +69,12 @@ QEMU_TIMEOUT=${QEMU_TIMEOUT:-270}
 PEER_TIMEOUT=${PEER_TIMEOUT:-280}
 
 # boot WHAT CPU RESOLUTION_NS: one boot in lockstep on -cpu CPU (its counter ticks every
-# RESOLUTION_NS), and its checks.
+# RESOLUTION_NS), and its checks. The sync trace goes to $WORK/trace.WHAT (spaces and
+# commas as _), the guest's last counter read (ns) to $last_read.
 boot() {
-	local what=$1 cpu=$2 resolution=$3 started
+	local what=$1 cpu=$2 resolution=$3 started trace="$WORK/trace.${1//[ ,]/_}"
+	rm -f "$WORK/trace"
+	ln -s "$trace" "$WORK/trace" # check_linux_trace reads $WORK/trace
 	start_peer --quantum-ns "$QUANTUM_NS"
 	QEMU_STATUS=0
 	started=$(now_ms)
@@ -77,15 +82,20 @@ boot() {
 		-icount shift=0,sleep=off -seed 1 -rtc base=2025-01-01T00:00:00,clock=vm \
 		-display none -monitor none -serial "file:$WORK/console.out" -nic none -no-reboot \
 		-kernel "$kernel" -initrd "$initrd" -append "console=ttyAMA0 quiet panic=-1" \
-		-plugin "$PLUGIN,$(pipes_args),TimeinMicroseconds=$((QUANTUM_NS / 1000)),trace=$WORK/trace" \
+		-plugin "$PLUGIN,$(pipes_args),TimeinMicroseconds=$((QUANTUM_NS / 1000)),trace=$trace" \
 		</dev/null >"$WORK/qemu.out" 2>&1 || QEMU_STATUS=$?
 	wait_peer
 	note "$what: the boot took $(($(now_ms) - started)) ms of wall time"
 
 	check_linux_boot "$what" cntvct_ns "$IDLE_MIN_NS"
 	check_linux_trace "$what" "$resolution"
+	last_read=$(linux_clock_field cntvct_ns 2)
 }
 
 boot "cortex-a57" cortex-a57 16
+first_last_read=$last_read
 boot "max" max 1
+boot "cortex-a57, again" cortex-a57 16
+check_linux_same_syncs "determinism (cortex-a57)" "$WORK/trace.cortex-a57" \
+	"$WORK/trace.cortex-a57__again" "$first_last_read"
 finish
