@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything qemu-timesync needs on Debian bookworm (run as root). Idempotent:
 # a second run checks, finds everything in place and changes nothing.
-#   - QEMU 10.0 from bookworm-backports (qemu-system-misc for riscv64, qemu-system-x86)
+#   - QEMU 10.0 from bookworm-backports (qemu-system-misc for riscv64, qemu-system-x86,
+#     qemu-system-arm)
 #     (its apt sources name the Debian mirror the machine's apt sources already name, see
 #     debian_mirror in setup-lib.sh; QEMU_TIMESYNC_MIRROR=URI overrides it)
 #   - build tools (meson, ninja, clang, lld, pkg-config)
 #   - qemu-plugin.h, extracted from Debian's QEMU source package into a cache outside git
-#   - ns-3 (libns3-dev), and the Linux test guest (scripts/setup-linux-guest.sh)
+#   - ns-3 (libns3-dev), and the Linux test guests (scripts/setup-linux-guest.sh for x86_64,
+#     scripts/setup-foreign-guest.sh for arm64 and riscv64)
 #   - QEMU 7.2 (bookworm's own) unpacked into that cache with its qemu-plugin.h, for the
 #     plugin API 1 build (scripts/setup-qemu72.sh)
 set -euo pipefail
@@ -41,7 +43,7 @@ header_dir="$cache_dir/qemu-$qemu_version/include"
 fetch_plugin_header qemu/bookworm-backports "$cache_dir/qemu_${qemu_version%%+*}*.orig.tar.xz" "$header_dir"
 [ "$(readlink "$cache_dir/current")" = "qemu-$qemu_version" ] || ln -sfn "qemu-$qemu_version" "$cache_dir/current"
 bash "$(dirname "$0")/setup-linux-guest.sh" >/dev/null
-bash "$(dirname "$0")/setup-arm64-guest.sh" >/dev/null
-bash "$(dirname "$0")/setup-riscv64-guest.sh" >/dev/null
+bash "$(dirname "$0")/setup-foreign-guest.sh" arm64 >/dev/null
+bash "$(dirname "$0")/setup-foreign-guest.sh" riscv64 >/dev/null
 bash "$(dirname "$0")/setup-qemu72.sh" >/dev/null
 printf '%s\n' "$header_dir"

@@ -1,5 +1,5 @@
 # A real aarch64 guest: Debian bookworm's arm64 kernel with a busybox initramfs
-# (guests/linux, scripts/setup-arm64-guest.sh) boots on qemu-system-aarch64 -M virt in
+# (guests/linux, scripts/setup-foreign-guest.sh arm64) boots on qemu-system-aarch64 -M virt in
 # lockstep with timesync-peer, reaches userland, sleeps 0.2 s of guest time and powers off,
 # as the kernel is: no idle=poll (arm64 has no such option, nor nohlt), its idle loop
 # halts the CPU with wfi. The plugin follows the guest's counter reads (mrs Xt, CNTVCT_EL0
@@ -52,7 +52,7 @@ guest_env() { sed -n "s/^$1=//p" "$env_file" 2>/dev/null || true; }
 kernel=${LINUX_AARCH64_KERNEL:-$(guest_env LINUX_KERNEL)}
 busybox=${LINUX_AARCH64_BUSYBOX:-$(guest_env LINUX_BUSYBOX)}
 if [ -z "$kernel" ] || [ ! -r "$kernel" ] || [ -z "$busybox" ] || [ ! -r "$busybox" ]; then
-	fail "no arm64 kernel or busybox: run 'bash scripts/setup-arm64-guest.sh' as root (it writes $env_file)"
+	fail "no arm64 kernel or busybox: run 'bash scripts/setup-foreign-guest.sh arm64' as root (it writes $env_file)"
 	finish || exit
 fi
 if ! command -v "$QEMU_AARCH64" >/dev/null; then

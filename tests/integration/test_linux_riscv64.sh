@@ -1,5 +1,5 @@
 # A real riscv64 guest: Debian trixie's riscv64 kernel with a busybox initramfs
-# (guests/linux, scripts/setup-riscv64-guest.sh) boots on qemu-system-riscv64 -M virt
+# (guests/linux, scripts/setup-foreign-guest.sh riscv64) boots on qemu-system-riscv64 -M virt
 # (OpenSBI, QEMU's default firmware, first) in lockstep with timesync-peer, reaches
 # userland, sleeps 0.2 s of guest time and powers off. The guest's clock is the time CSR
 # (the ACLINT's mtime, 10 MHz on virt: QEMU's virtual clock in ticks of 100 ns), which the
@@ -41,7 +41,7 @@ guest_env() { sed -n "s/^$1=//p" "$env_file" 2>/dev/null || true; }
 kernel=${LINUX_RISCV64_KERNEL:-$(guest_env LINUX_KERNEL)}
 busybox=${LINUX_RISCV64_BUSYBOX:-$(guest_env LINUX_BUSYBOX)}
 if [ -z "$kernel" ] || [ ! -r "$kernel" ] || [ -z "$busybox" ] || [ ! -r "$busybox" ]; then
-	fail "no riscv64 kernel or busybox: run 'bash scripts/setup-riscv64-guest.sh' as root (it writes $env_file)"
+	fail "no riscv64 kernel or busybox: run 'bash scripts/setup-foreign-guest.sh riscv64' as root (it writes $env_file)"
 	finish || exit
 fi
 # The initramfs built afresh from guests/linux, so the test runs the guest in this tree.
