@@ -9,6 +9,8 @@
 #   - ns-3 (libns3-dev), and the Linux test guest (scripts/setup-linux-guest.sh)
 #   - QEMU 7.2 (bookworm's own) unpacked into that cache with its qemu-plugin.h, for the
 #     plugin API 1 build (scripts/setup-qemu72.sh)
+#   - QEMU 11.1 (Debian sid's) in a sid root in that cache, for the plugin API 7 build
+#     (scripts/setup-qemu-sid.sh)
 set -euo pipefail
 
 cache_dir=${QEMU_TIMESYNC_CACHE:-/var/cache/qemu-timesync}
@@ -42,4 +44,5 @@ fetch_plugin_header qemu/bookworm-backports "$cache_dir/qemu_${qemu_version%%+*}
 [ "$(readlink "$cache_dir/current")" = "qemu-$qemu_version" ] || ln -sfn "qemu-$qemu_version" "$cache_dir/current"
 bash "$(dirname "$0")/setup-linux-guest.sh" >/dev/null
 bash "$(dirname "$0")/setup-qemu72.sh" >/dev/null
+bash "$(dirname "$0")/setup-qemu-sid.sh" >/dev/null
 printf '%s\n' "$header_dir"
