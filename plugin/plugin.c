@@ -188,9 +188,8 @@ static uintptr_t insn_clock_read(const struct qemu_plugin_insn *insn)
 	return CLOCK_READ_UDATA(read->kind, read->kind == CLOCK_READ_XT ? target_clock_read_xt(bytes) : 0);
 }
 
-static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+static COMPAT_TB_TRANS_CB(vcpu_tb_trans)
 {
-	(void)id;
 	ts.counting->instrument(tb, ts.exact, ts.clock_reg != NULL || ts.clock_reads);
 	for (size_t i = 0; i < qemu_plugin_tb_n_insns(tb); i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
@@ -264,9 +263,8 @@ static void find_clock_read_registers(void)
 	ts.core.cfg.clock_resolution_ns = (1000000000u + ts.clock_read_hz - 1) / ts.clock_read_hz;
 }
 
-static void vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index)
+static COMPAT_VCPU_INIT_CB(vcpu_init)
 {
-	(void)id;
 	pthread_mutex_lock(&ts.lock);
 	add_counter(vcpu_index);
 	if (ts.clock && !ts.clock_reg)
@@ -278,12 +276,11 @@ static void vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index)
 	pthread_mutex_unlock(&ts.lock);
 }
 
-static void plugin_exit(qemu_plugin_id_t id, void *udata)
+static COMPAT_ATEXIT_CB(plugin_exit)
 {
 	struct sync_stats st;
 	char text[512];
 
-	(void)id;
 	(void)udata;
 	pthread_mutex_lock(&ts.lock);
 	if (ts.counters)
@@ -423,8 +420,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		sa.sa_handler = SIG_IGN;
 		sigaction(SIGPIPE, &sa, NULL);
 	}
-	qemu_plugin_register_vcpu_init_cb(id, vcpu_init);
-	qemu_plugin_register_vcpu_tb_trans_cb(id, vcpu_tb_trans);
-	qemu_plugin_register_atexit_cb(id, plugin_exit, NULL);
+	compat_register_vcpu_init(id, vcpu_init);
+	compat_register_tb_trans(id, vcpu_tb_trans);
+	compat_register_atexit(id, plugin_exit, NULL);
 	return 0;
 }

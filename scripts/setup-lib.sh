@@ -62,27 +62,35 @@ install_missing() {
 		"${suite[@]}" "${need[@]}" >/dev/null
 }
 
-# fetch_plugin_header SOURCE TARBALL HEADER_DIR: extracts only include/qemu/qemu-plugin.h
-# of QEMU's Debian source package SOURCE (e.g. qemu/bookworm) into HEADER_DIR/qemu/.
-# apt may exit non-zero although the orig tarball arrived (a .dsc answering 404): check
-# for the TARBALL (a path, may be a glob), not apt's exit code.
+# fetch_plugin_header SOURCE TARBALL HEADER_DIR [APT-GET OPTION...]: extracts only
+# qemu-plugin.h (include/qemu/ up to QEMU 10, include/plugins/ since) of QEMU's Debian
+# source package SOURCE (e.g. qemu/bookworm) into HEADER_DIR/qemu/. With apt-get options
+# (a private apt configuration, updated by the caller) apt-get uses them; without, the
+# machine's apt sources. apt may exit non-zero although the orig tarball arrived (a .dsc
+# answering 404): check for the TARBALL (a path, may be a glob), not apt's exit code.
+# Returns 1 (and says so) when the tarball cannot be had.
 fetch_plugin_header() {
 	local source=$1 tarball=$2 header_dir=$3 cache tmp
+	shift 3
 	[ ! -f "$header_dir/qemu/qemu-plugin.h" ] || return 0
 	cache=$(dirname "$tarball")
 	mkdir -p "$cache"
-	apt_update_once
+	[ "$#" -gt 0 ] || apt_update_once
 	log "fetching $source's source to extract qemu-plugin.h"
-	(cd "$cache" && apt-get source --download-only -qq "$source") >/dev/null 2>&1 || true
+	(cd "$cache" && apt-get "$@" source --download-only -qq "$source") >/dev/null 2>&1 || true
 	tarball=$(ls $tarball 2>/dev/null | head -n 1)
 	if [ -z "$tarball" ]; then
 		log "could not download QEMU's source package $source (no orig tarball in $cache)"
-		exit 1
+		return 1
 	fi
 	tmp=$(mktemp -d)
-	tar -xJf "$tarball" -C "$tmp" --wildcards '*/include/qemu/qemu-plugin.h'
+	if ! tar -xJf "$tarball" -C "$tmp" --wildcards '*/include/*/qemu-plugin.h'; then
+		rm -rf "$tmp"
+		log "no qemu-plugin.h in $tarball"
+		return 1
+	fi
 	mkdir -p "$header_dir/qemu"
-	mv "$tmp"/*/include/qemu/qemu-plugin.h "$header_dir/qemu/qemu-plugin.h"
+	mv "$tmp"/*/include/*/qemu-plugin.h "$header_dir/qemu/qemu-plugin.h"
 	rm -rf "$tmp"
 	log "qemu-plugin.h -> $header_dir/qemu/qemu-plugin.h"
 }

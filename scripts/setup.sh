@@ -11,6 +11,8 @@
 #     scripts/setup-foreign-guest.sh for arm64 and riscv64)
 #   - QEMU 7.2 (bookworm's own) unpacked into that cache with its qemu-plugin.h, for the
 #     plugin API 1 build (scripts/setup-qemu72.sh)
+#   - QEMU 11.1 (Debian sid's) in a sid root in that cache, for the plugin API 7 build
+#     (scripts/setup-qemu-sid.sh)
 set -euo pipefail
 
 cache_dir=${QEMU_TIMESYNC_CACHE:-/var/cache/qemu-timesync}
@@ -46,4 +48,5 @@ bash "$(dirname "$0")/setup-linux-guest.sh" >/dev/null
 bash "$(dirname "$0")/setup-foreign-guest.sh" arm64 >/dev/null
 bash "$(dirname "$0")/setup-foreign-guest.sh" riscv64 >/dev/null
 bash "$(dirname "$0")/setup-qemu72.sh" >/dev/null
+bash "$(dirname "$0")/setup-qemu-sid.sh" >/dev/null
 printf '%s\n' "$header_dir"

@@ -29,5 +29,13 @@ run_twice() {
 
 run_twice "clock guest" clock 10
 run_twice "sleeping guest" sleep 100000
-run_twice "2 harts" smp 100000 -smp 2 -device loader,addr=0x80001008,data=2,data-len=8
+# QEMU 11.1 switches between vCPUs under -icount at moments that vary from run to run,
+# with no plugin at all (11.1.3: 3 different outputs of the smp guest in 12 runs; a hart
+# spinning on a flag can keep the other from running for 50 ms of guest time), so two
+# runs can differ there whatever the plugin does. 10.0 and 7.2 give the same run every time.
+version=$("$QEMU_RISCV64" --version | sed -n 's/^QEMU emulator version \([0-9.]*\).*/\1/p')
+case $version in
+11.1.*) note "2 harts: not checked on QEMU $version (its vCPU scheduling under -icount varies between runs)" ;;
+*) run_twice "2 harts" smp 100000 -smp 2 -device loader,addr=0x80001008,data=2,data-len=8 ;;
+esac
 finish
