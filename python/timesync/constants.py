@@ -49,11 +49,12 @@ class Capability(enum.IntFlag):
 
 
 class ErrorCode(enum.IntEnum):
-    """libtimesync's own error codes (TS_ERRNO_MAP); any other is a negative errno value."""
-    EOF = -10001       # TS_EOF: the other end closed the connection
-    NOTFIFO = -10002   # TS_ENOTFIFO: exists but is not a FIFO
-    PROTO = -10003     # TS_EPROTO: the other end broke the protocol
-    DANGLING = -10004  # TS_EDANGLING: a symbolic link to nothing
-    VERSION = -10005   # TS_EVERSION: the other end speaks another protocol version
-    GOODBYE = -10006   # TS_EGOODBYE: the other end said goodbye
-    INUSE = -10007     # TS_EINUSE: in use by another guest or participant
+    """libtimesync's own error codes (TS_ERRNO_MAP), named as in C without TS_; any other
+    code is a negative errno value."""
+    EOF = -10001        # the other end closed the connection
+    ENOTFIFO = -10002   # exists but is not a FIFO (named pipe)
+    EPROTO = -10003     # the other end broke the protocol
+    EDANGLING = -10004  # is a symbolic link to nothing
+    EVERSION = -10005   # the other end speaks another protocol version
+    EGOODBYE = -10006   # the other end said goodbye
+    EINUSE = -10007     # is in use by another guest or participant

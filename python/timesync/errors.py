@@ -63,7 +63,7 @@ class GoodbyeError(TimesyncError):
         self.goodbye = goodbye
         self.reason = goodbye.reason
         self.text = goodbye.text
-        super().__init__(ErrorCode.GOODBYE, context, str(goodbye))
+        super().__init__(ErrorCode.EGOODBYE, context, str(goodbye))
 
     @property
     def normal(self):
@@ -73,8 +73,8 @@ class GoodbyeError(TimesyncError):
 
 _CLASSES = {
     ErrorCode.EOF: ConnectionClosedError,
-    ErrorCode.PROTO: ProtocolError,
-    ErrorCode.VERSION: VersionError,
+    ErrorCode.EPROTO: ProtocolError,
+    ErrorCode.EVERSION: VersionError,
     -errno.ETIMEDOUT: WaitTimeout,
 }
 

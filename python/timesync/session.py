@@ -22,7 +22,7 @@ SLICE_MS = 100
 # close() waits at most this long to deliver its GOODBYE.
 GOODBYE_TIMEOUT_S = 1.0
 # After these the session is over: every later call raises the same error.
-_FINAL = (ErrorCode.EOF, ErrorCode.GOODBYE, ErrorCode.PROTO, ErrorCode.VERSION)
+_FINAL = (ErrorCode.EOF, ErrorCode.EGOODBYE, ErrorCode.EPROTO, ErrorCode.EVERSION)
 
 
 class Halt(typing.NamedTuple):
@@ -169,12 +169,12 @@ class Session:
         self._ended = 0         # the error that ended the session (_FINAL), or 0
         handle = ctypes.c_void_p()
         ret = _lib.lib.ts_session_open(ctypes.byref(handle), Role.PARTICIPANT, ctypes.byref(cfg))
-        if ret == ErrorCode.INUSE:
+        if ret == ErrorCode.EINUSE:
             holder = ctypes.create_string_buffer(64)
             _lib.lib.ts_link_holder(ctypes.byref(cfg.link), Role.PARTICIPANT, holder, len(holder))
             raise InUseError(ret, f"{self.where}: in use by another participant",
                              holder.value.decode(errors="replace"))
-        if ret in (ErrorCode.NOTFIFO, ErrorCode.DANGLING) and transport == Transport.FIFO:
+        if ret in (ErrorCode.ENOTFIFO, ErrorCode.EDANGLING) and transport == Transport.FIFO:
             raise error(ret, next(p for p in (host_to_guest, guest_to_host) if not _is_fifo(p)))
         if ret < 0:
             raise error(ret, self.where)
@@ -364,11 +364,15 @@ class Session:
             raise RuntimeError(f"no halt to grant: {what} (wait_halt() first)")
 
     def _grant(self, ret, context):
-        # QEMU's goodbye right after the grant (quitting while halted), or protocol 1's
-        # end, is the next wait_halt()'s to report: it ends the iteration there.
-        if ret == ErrorCode.GOODBYE or (ret == ErrorCode.EOF and self.protocol == 1):
+        # QEMU left while the guest was halted (it quit, or it was killed): the next
+        # wait_halt() reports how, with the goodbye QEMU may have left on the link (a
+        # socket shows it to the grant already), and ends the iteration there if it was a
+        # normal end.
+        if ret == ErrorCode.EGOODBYE:
+            self._ended = ret
             ret = 0
-            self._ended = ErrorCode.GOODBYE if self.goodbye else ErrorCode.EOF
+        if ret == ErrorCode.EOF:
+            ret = 0
         if ret < 0:
             self._end(ret)
             raise self._failure(ret, context)
@@ -376,10 +380,10 @@ class Session:
 
     def _failure(self, ret, context):
         """The exception for libtimesync's ret, with what the session knows about it."""
-        if ret == ErrorCode.GOODBYE:
+        if ret == ErrorCode.EGOODBYE:
             return GoodbyeError(self.goodbye)
         detail = ""
-        if ret in (ErrorCode.PROTO, ErrorCode.VERSION):
+        if ret in (ErrorCode.EPROTO, ErrorCode.EVERSION):
             detail = _lib.lib.ts_session_error(self._session).decode(errors="replace")
         elif ret == ErrorCode.EOF:
             detail = ("QEMU closed the connection" if self.protocol == 1
