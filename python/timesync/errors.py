@@ -49,7 +49,7 @@ class InUseError(TimesyncError):
 
     def __init__(self, code, context="", holder=""):
         self.holder = holder
-        super().__init__(code, context, f"by {holder}" if holder else "")
+        super().__init__(code, context, f"held by {holder}" if holder else "")
 
 
 class WaitTimeout(TimesyncError, TimeoutError):

@@ -172,8 +172,7 @@ class Session:
         if ret == ErrorCode.EINUSE:
             holder = ctypes.create_string_buffer(64)
             _lib.lib.ts_link_holder(ctypes.byref(cfg.link), Role.PARTICIPANT, holder, len(holder))
-            raise InUseError(ret, f"{self.where}: in use by another participant",
-                             holder.value.decode(errors="replace"))
+            raise InUseError(ret, self.where, holder.value.decode(errors="replace"))
         if ret in (ErrorCode.ENOTFIFO, ErrorCode.EDANGLING) and transport == Transport.FIFO:
             raise error(ret, next(p for p in (host_to_guest, guest_to_host) if not _is_fifo(p)))
         if ret < 0:

@@ -57,7 +57,8 @@ def test_a_second_participant_on_a_socket_is_refused_naming_the_first(work):
     first.close()
     assert e.value.code == ErrorCode.EINUSE
     assert f"process {os.getpid()} " in e.value.holder
-    assert str(e.value).startswith(f"transport=socket path={path}: in use by another participant")
+    assert str(e.value).startswith(f"transport=socket path={path}: is in use by another guest or "
+                                   f"participant: held by process {os.getpid()} (")
 
 
 @pytest.mark.parametrize("arguments,message", [
