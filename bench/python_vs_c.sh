@@ -8,7 +8,9 @@
 # plugin's mean wait per sync (from writing its HALT to reading the grant: the
 # participant's whole turn, transport included) and the participant's CPU time per sync
 # (C: the whole process; Python: its loop over halts, without the interpreter's start-up);
-# and what Python adds per sync: wall, wait and CPU of Python - those of C.
+# and what Python adds per sync: wall, wait and CPU of Python - those of C. The same, with
+# what the result depends on (bench/lib.sh's environment file), goes to
+# bench/results/<date>-<host>/python-vs-c-spin<SPIN_US>.txt.
 #
 # Both participants spin SPIN_US before they block: default 50 (what both do by default); 0:
 # they block at once (their CPU time is then what each sync costs them); 2000: longer than
@@ -17,7 +19,7 @@
 #
 # Environment: ROUNDS (default 7), QUANTUM_US (100), LOOP_ITERATIONS (250000000: 0.5 s
 # of guest time, 5000 syncs at 100 us), TRANSPORTS ("shm fifo"; socket too), SPIN_US,
-# PYTHON (python3).
+# PYTHON (python3), RESULTS.
 set -euo pipefail
 
 BENCH_NAME=python-vs-c
@@ -32,6 +34,9 @@ SHM_PATH=/dev/shm/timesync-python-vs-c-$$
 REMOVE_AT_EXIT+=("$SHM_PATH")
 
 build TimeSyncPlugin timesync-peer guest-loop
+started=$SECONDS
+mkdir -p "$RESULTS"
+OUT=$RESULTS/python-vs-c-spin$SPIN_US.txt
 
 # participant PREFIX c|python TRANSPORT: the participant, its CPU time (user, system) in
 # PREFIX.peer-times (bash's `times` of the subshell that waited for it).
@@ -92,6 +97,15 @@ cpu_s() {
 		printf "%.3f", s }' "$1.peer-times"
 }
 
+environment_start "$OUT"
+{
+	echo "rounds=$ROUNDS"
+	echo "quantum_us=$QUANTUM_US"
+	echo "loop_iterations=$LOOP_ITERATIONS"
+	echo "spin_us=$SPIN_US"
+	echo "python=$("$PYTHON" --version)"
+	echo "icount=$ICOUNT"
+} >>"$OUT"
 say "loop guest, $LOOP_ITERATIONS iterations, quantum $QUANTUM_US us, participants spin $SPIN_US us, transports $TRANSPORTS, $ROUNDS rounds, $("$PYTHON" --version)"
 variants=("${TRANSPORTS%% *} none")
 for transport in $TRANSPORTS; do
@@ -108,7 +122,8 @@ for ((round = 0; round < ROUNDS; round++)); do
 			"$(json_field "$WORK/run.json" wait_mean_ns) $(cpu_s "$WORK/run") $OTHERS" >>"$WORK/runs"
 	done
 done
-"$PYTHON" - "$WORK/runs" <<'PY'
+environment_end "$OUT" $((SECONDS - started))
+"$PYTHON" - "$WORK/runs" <<'PY' | tee -a "$OUT"
 import collections, statistics, sys
 runs = collections.defaultdict(dict)  # (transport, participant) -> round -> (wall, syncs, wait, cpu)
 others = []
@@ -133,3 +148,4 @@ for transport in dict.fromkeys(t for t, kind in runs if kind != "none"):
           f"{med(py[r][3] - c[r][3] for r in rounds) / syncs * 1e6:+.1f} us "
           f"(medians of {len(rounds)} per-round differences)")
 PY
+say "written to $OUT"
