@@ -12,7 +12,7 @@ import time
 import pytest
 
 import timesync
-from conftest import SOURCE, gone_within, wait_line
+from conftest import SOURCE, gone_within
 from timesync import ErrorCode
 
 PARTICIPANT = SOURCE / "tests" / "python" / "participant.py"
