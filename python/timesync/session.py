@@ -128,6 +128,7 @@ class Session:
                  guest_to_host=DEFAULT_GUEST_TO_HOST, protocol=2, quantum_ns=None,
                  capabilities=0, spin_ns=DEFAULT_SPIN_NS, timeout=None):
         self._session = None
+        self._last_goodbye = None  # the goodbye, kept by close()
         transport = _transport(transport)
         if protocol not in (1, 2):
             raise ValueError(f"protocol={protocol!r}: expected 1 or 2")
@@ -219,8 +220,6 @@ class Session:
             return None
         return Goodbye(_enum_or_int(GoodbyeReason, c.contents.reason),
                        c.contents.text.decode(errors="replace"))
-
-    _last_goodbye = None  # goodbye, kept by close()
 
     # -- the protocol ---------------------------------------------------------------------
 
