@@ -1,7 +1,15 @@
 # The seed's participant, as written (fixed /tmp paths, blocking opens of
 # HostToGuestPipe then GuestToHostPipe, a 1 ms sleep per sync), drives the plugin
-# with the seed's exact command line. Runs alone: the seed's paths are fixed.
+# with the seed's exact command line. Runs alone: the seed's paths are fixed, so a test
+# of another build or tree on this machine (the plugin refuses a second QEMU on a pair:
+# test_shared_pair) waits for this one's lock, and this one for theirs.
 . "$(dirname "$0")/lib.sh"
+
+exec 9>/tmp/qemu-timesync-seed-paths.lock
+if ! flock -w 240 9; then
+	fail "another run holds /tmp/qemu-timesync-seed-paths.lock (the seed's fixed /tmp paths) for 240 s"
+	finish || exit
+fi
 
 SEED="$BUILD/examples/seed_participant"
 ICOUNT=shift=0 # the seed's -icount
