@@ -7,7 +7,12 @@
 #
 # Environment: PAIRS (rounds, default 11), QUANTUM_US (1000), SPIN_US (0: block),
 # WORKLOAD (compute: the bare-metal riscv64 mixed C guest; linux: the x86_64 Linux boot of
-# tests/integration/test_linux.sh, without idle=poll), COMPUTE_ITERATIONS (12000).
+# tests/integration/test_linux.sh, without idle=poll), COMPUTE_ITERATIONS (12000),
+# QEMU_DIR_A, QEMU_DIR_B (the directories of the QEMU binaries that run A and B, e.g. the
+# one setup-qemu-sid.sh prints, for two builds for two QEMUs; default: the one on PATH).
+# With two QEMUs each has its own run without plugin (none_a, none_b), and the ratios
+# are A/none_a, B/none_b, B/A and (B/none_b)/(A/none_a): what B costs its QEMU against
+# what A costs its own.
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
@@ -25,25 +30,41 @@ SPIN_US=${SPIN_US:-0}
 WORKLOAD=${WORKLOAD:-compute}
 COMPUTE_ITERATIONS=${COMPUTE_ITERATIONS:-12000}
 QEMU_TIMEOUT=300
+QEMU_DIR_A=${QEMU_DIR_A:-}
+QEMU_DIR_B=${QEMU_DIR_B:-}
 
 build timesync-peer bench-guest-compute
 case $WORKLOAD in
-compute)
-	machine=("$QEMU" -M virt -bios none -kernel "$BUILD/bench/compute.elf"
-		-device "loader,addr=0x80001000,data=$COMPUTE_ITERATIONS,data-len=8") ;;
+compute) ;;
 linux)
 	guest_env="${QEMU_TIMESYNC_CACHE:-/var/cache/qemu-timesync}/linux/guest.env"
-	. "$guest_env"
-	machine=(qemu-system-x86_64 -M q35 -m 256 -rtc base=2025-01-01T00:00:00,clock=vm -nic none
-		-no-reboot -kernel "$LINUX_KERNEL" -initrd "$LINUX_INITRD"
-		-append "console=ttyS0 quiet panic=-1") ;;
+	. "$guest_env" ;;
 *) say "unknown WORKLOAD $WORKLOAD (compute, linux)"; exit 2 ;;
 esac
 
-# run VARIANT PLUGIN ("" for none): one timed QEMU run, with its participant.
+# machine QEMU_DIR: the workload's QEMU command line, in machine_args; QEMU_DIR empty:
+# the QEMU on PATH ($QEMU for compute).
+machine() {
+	local dir=$1
+	case $WORKLOAD in
+	compute)
+		local qemu=$QEMU
+		[ -z "$dir" ] || qemu=$dir/qemu-system-riscv64
+		machine_args=("$qemu" -M virt -bios none -kernel "$BUILD/bench/compute.elf"
+			-device "loader,addr=0x80001000,data=$COMPUTE_ITERATIONS,data-len=8") ;;
+	linux)
+		machine_args=("${dir:+$dir/}qemu-system-x86_64" -M q35 -m 256 -rtc base=2025-01-01T00:00:00,clock=vm
+			-nic none -no-reboot -kernel "$LINUX_KERNEL" -initrd "$LINUX_INITRD"
+			-append "console=ttyS0 quiet panic=-1") ;;
+	esac
+}
+
+# run VARIANT PLUGIN ("" for none) QEMU_DIR: one timed QEMU run, with its participant.
 run() {
-	local variant=$1 plugin=$2 peer=""
-	local args=("${machine[@]}" -icount "$ICOUNT" -display none -monitor none -serial null)
+	local variant=$1 plugin=$2 machine_args
+	local peer=""
+	machine "$3"
+	local args=("${machine_args[@]}" -icount "$ICOUNT" -display none -monitor none -serial null)
 	rm -f "$WORK/h2g" "$WORK/g2h"
 	if [ -n "$plugin" ]; then
 		args+=(-plugin "$plugin,HostToGuestPipe=$WORK/h2g,GuestToHostPipe=$WORK/g2h,TimeInMicroseconds=$QUANTUM_US")
@@ -59,26 +80,45 @@ run() {
 }
 
 say "$WORKLOAD, quantum $QUANTUM_US us, participant $([ "$SPIN_US" = 0 ] && echo blocking || echo "spinning $SPIN_US us"), $PAIRS rounds"
-order=(none a b)
+if [ "$QEMU_DIR_A" = "$QEMU_DIR_B" ]; then
+	order=(none a b)
+else
+	order=(none_a a none_b b)
+	for dir in "$QEMU_DIR_A" "$QEMU_DIR_B"; do
+		machine "$dir"
+		say "${dir:-PATH}: $("${machine_args[0]}" --version | head -n 1)"
+	done
+fi
 for ((round = 0; round < PAIRS; round++)); do
-	for ((i = 0; i < 3; i++)); do
-		variant=${order[$(((i + round) % 3))]}
+	for ((i = 0; i < ${#order[@]}; i++)); do
+		variant=${order[$(((i + round) % ${#order[@]}))]}
 		case $variant in
-		none) run none "" ;;
-		a) run a "$plugin_a" ;;
-		b) run b "$plugin_b" ;;
+		none | none_a) run "$variant" "" "$QEMU_DIR_A" ;;
+		none_b) run none_b "" "$QEMU_DIR_B" ;;
+		a) run a "$plugin_a" "$QEMU_DIR_A" ;;
+		b) run b "$plugin_b" "$QEMU_DIR_B" ;;
 		esac
 	done
 done
 python3 - "$WORK/walls" <<'PY'
 import statistics, sys
-walls = {"none": [], "a": [], "b": []}
+walls = {}
 for line in open(sys.argv[1]):
     variant, wall = line.split()
-    walls[variant].append(float(wall))
-for v in ("none", "a", "b"):
-    print(f"{v:5} median wall {statistics.median(walls[v]):.3f} s")
-for num, den in (("a", "none"), ("b", "none"), ("b", "a")):
-    r = [x / y for x, y in zip(walls[num], walls[den])]
-    print(f"{num}/{den}: median {statistics.median(r):.3f}x (range {min(r):.3f}-{max(r):.3f}, {len(r)} rounds)")
+    walls.setdefault(variant, []).append(float(wall))
+for v, w in walls.items():
+    print(f"{v:6} median wall {statistics.median(w):.3f} s")
+def ratio(name, r):
+    print(f"{name}: median {statistics.median(r):.3f}x (range {min(r):.3f}-{max(r):.3f}, {len(r)} rounds)")
+def per_round(num, den):
+    return [x / y for x, y in zip(walls[num], walls[den])]
+if "none" in walls:
+    for num, den in (("a", "none"), ("b", "none"), ("b", "a")):
+        ratio(f"{num}/{den}", per_round(num, den))
+else:
+    a, b = per_round("a", "none_a"), per_round("b", "none_b")
+    ratio("a/none_a", a)
+    ratio("b/none_b", b)
+    ratio("b/a", per_round("b", "a"))
+    ratio("(b/none_b)/(a/none_a)", [y / x for x, y in zip(a, b)])
 PY
