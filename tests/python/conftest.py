@@ -110,7 +110,7 @@ class Work:
         self.processes.append(process)
         return process
 
-    def cleanup(self):
+    def cleanup_processes(self):
         # timeout passes SIGTERM on to what it runs, and kills it 2 s later if need be.
         for process in self.processes:
             if process.poll() is None:
@@ -121,7 +121,6 @@ class Work:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        shutil.rmtree(self.path, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
@@ -137,11 +136,26 @@ def time_limit():
     signal.signal(signal.SIGALRM, previous)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the test, for work() to see whether the test failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, "report_" + report.when, report)
+
+
 @pytest.fixture
-def work():
+def work(request):
+    """A test's Work; when the test failed, what its processes wrote goes to stderr (in
+    the failure's report)."""
     w = Work()
     yield w
-    w.cleanup()
+    w.cleanup_processes()
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        for out in sorted(w.path.glob("*.out")):
+            print(f"--- {out.name}:\n{out.read_text(errors='replace')}", file=sys.stderr)
+    shutil.rmtree(w.path, ignore_errors=True)
 
 
 def wait_for(what, condition, timeout=30):

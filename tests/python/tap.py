@@ -7,7 +7,11 @@ to stderr, which `meson test --print-errorlogs` shows. Exit status: pytest's.
 import os
 import sys
 
-import pytest
+try:
+    import pytest
+except ImportError:
+    sys.exit("tap.py: no pytest for this Python: apt-get install python3-pytest "
+             "(scripts/setup.sh does)")
 
 
 class TapReport:
