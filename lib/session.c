@@ -93,6 +93,21 @@ static int try_recv_msg(struct ts_session *s, struct ts_msg *msg)
 	return ret < 0 ? ret : ts_msg_decode(rec, msg);
 }
 
+/*
+ * A send found the other end gone (ret TS_EOF): it may have said why before it left (a
+ * GOODBYE sent while this end was busy): TS_EGOODBYE with it kept, else ret.
+ */
+static int goodbye_if_gone(struct ts_session *s, int ret)
+{
+	struct ts_msg msg;
+
+	if (ret == TS_EOF && try_recv_msg(s, &msg) == 0 && msg.type == TS_MSG_GOODBYE) {
+		s->goodbye = msg.goodbye;
+		return TS_EGOODBYE;
+	}
+	return ret;
+}
+
 static int unexpected(struct ts_session *s, const struct ts_msg *msg, const char *wanted)
 {
 	snprintf(s->error, sizeof(s->error), "expected %s, got %s", wanted,
@@ -157,7 +172,7 @@ int ts_session_send_halt(struct ts_session *s, const struct ts_halt *halt)
 		return ts__link_send(s->link, &byte, 1);
 	}
 	msg = ts_msg_halt(halt->guest_ns, halt->instructions, halt->reason, halt->flags, s->seq);
-	return send_msg(s, &msg);
+	return goodbye_if_gone(s, send_msg(s, &msg));
 }
 
 int ts_session_wait_grant(struct ts_session *s, uint64_t *until_ns)
@@ -217,12 +232,7 @@ int ts_session_run_until(struct ts_session *s, uint64_t until_ns)
 	ret = send_msg(s, &msg);
 	if (ret == 0)
 		s->granted_ns = until_ns;
-	/* The guest may have said why it left before it did: read its GOODBYE. */
-	if (ret == TS_EOF && try_recv_msg(s, &msg) == 0 && msg.type == TS_MSG_GOODBYE) {
-		s->goodbye = msg.goodbye;
-		return TS_EGOODBYE;
-	}
-	return ret;
+	return goodbye_if_gone(s, ret);
 }
 
 int ts_session_run_for(struct ts_session *s, uint64_t step_ns)
