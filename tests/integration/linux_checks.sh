@@ -33,6 +33,22 @@ linux_initramfs() {
 	fi
 }
 
+# linux_foreign_guest DEBIAN_ARCH INITRAMFS_ARCH KERNEL BUSYBOX: the guest that
+# scripts/setup-foreign-guest.sh DEBIAN_ARCH cached (KERNEL, BUSYBOX: overrides, may be
+# empty): sets kernel, busybox and initrd (packed afresh from this tree's guests/linux);
+# without them a failed check and the test's end.
+linux_foreign_guest() {
+	local env_file="${QEMU_TIMESYNC_CACHE:-/var/cache/qemu-timesync}/linux-$1/guest.env"
+	kernel=${3:-$(sed -n 's/^LINUX_KERNEL=//p' "$env_file" 2>/dev/null || true)}
+	busybox=${4:-$(sed -n 's/^LINUX_BUSYBOX=//p' "$env_file" 2>/dev/null || true)}
+	if [ -z "$kernel" ] || [ ! -r "$kernel" ] || [ -z "$busybox" ] || [ ! -r "$busybox" ]; then
+		fail "no $1 kernel or busybox: run 'bash scripts/setup-foreign-guest.sh $1' as root (it writes $env_file)"
+		finish || exit
+	fi
+	initrd="$WORK/initramfs.cpio.gz"
+	linux_initramfs "$initrd" "$busybox" "$2" || { finish || exit; }
+}
+
 # The Nth value of FIELD in the guest's clock lines (console.out); a whole field name only
 # (time_ns is not the end of uptime_ns).
 linux_clock_field() { sed -n "s/^guest: clock.* $1=\([0-9]*\).*/\1/p" "$WORK/console.out" | sed -n "$2p"; }

@@ -47,21 +47,12 @@ OFFSET_DRIFT_MAX_NS=10000
 # misses it (0 ns).
 IDLE_MIN_NS=$((SLEEP_NS - 1000000))
 
-env_file="${QEMU_TIMESYNC_CACHE:-/var/cache/qemu-timesync}/linux-arm64/guest.env"
-guest_env() { sed -n "s/^$1=//p" "$env_file" 2>/dev/null || true; }
-kernel=${LINUX_AARCH64_KERNEL:-$(guest_env LINUX_KERNEL)}
-busybox=${LINUX_AARCH64_BUSYBOX:-$(guest_env LINUX_BUSYBOX)}
-if [ -z "$kernel" ] || [ ! -r "$kernel" ] || [ -z "$busybox" ] || [ ! -r "$busybox" ]; then
-	fail "no arm64 kernel or busybox: run 'bash scripts/setup-foreign-guest.sh arm64' as root (it writes $env_file)"
-	finish || exit
-fi
 if ! command -v "$QEMU_AARCH64" >/dev/null; then
 	fail "no $QEMU_AARCH64: install qemu-system-arm from bookworm-backports (scripts/setup.sh)"
 	finish || exit
 fi
-# The initramfs built afresh from guests/linux, so the test runs the guest in this tree.
-initrd="$WORK/initramfs.cpio.gz"
-linux_initramfs "$initrd" "$busybox" aarch64 || { finish || exit; }
+# The guest from the cache, its initramfs built afresh from guests/linux (this tree's).
+linux_foreign_guest arm64 aarch64 "${LINUX_AARCH64_KERNEL:-}" "${LINUX_AARCH64_BUSYBOX:-}"
 
 # A boot takes ~2 s of wall time alone (1.11 s of guest time), several times that under
 # load; Meson stops us at 300 s.

@@ -36,17 +36,8 @@ RESOLUTION_NS=100  # a tick of the time CSR
 AFTER_LAST_READ_MAX_NS=20000000
 OFFSET_DRIFT_MAX_NS=10000
 
-env_file="${QEMU_TIMESYNC_CACHE:-/var/cache/qemu-timesync}/linux-riscv64/guest.env"
-guest_env() { sed -n "s/^$1=//p" "$env_file" 2>/dev/null || true; }
-kernel=${LINUX_RISCV64_KERNEL:-$(guest_env LINUX_KERNEL)}
-busybox=${LINUX_RISCV64_BUSYBOX:-$(guest_env LINUX_BUSYBOX)}
-if [ -z "$kernel" ] || [ ! -r "$kernel" ] || [ -z "$busybox" ] || [ ! -r "$busybox" ]; then
-	fail "no riscv64 kernel or busybox: run 'bash scripts/setup-foreign-guest.sh riscv64' as root (it writes $env_file)"
-	finish || exit
-fi
-# The initramfs built afresh from guests/linux, so the test runs the guest in this tree.
-initrd="$WORK/initramfs.cpio.gz"
-linux_initramfs "$initrd" "$busybox" riscv64 || { finish || exit; }
+# The guest from the cache, its initramfs built afresh from guests/linux (this tree's).
+linux_foreign_guest riscv64 riscv64 "${LINUX_RISCV64_KERNEL:-}" "${LINUX_RISCV64_BUSYBOX:-}"
 
 # A boot takes ~2.5 s of wall time alone (1.26 s of guest time), several times that under
 # load; Meson stops us at 300 s.
