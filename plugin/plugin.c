@@ -63,7 +63,7 @@ static uint64_t guest_clock_ns(void)
 
 	if (!ts.clock_reg || !compat_read_register(ts.clock_reg, &ticks))
 		return SYNC_NO_CLOCK;
-	return target_clock_ns(ts.clock, ticks);
+	return target_ticks_ns(ts.clock->hz, ticks);
 }
 
 /* What the guest's clock read (pending_read) left in its registers, in ns. */
@@ -80,8 +80,7 @@ static uint64_t clock_read_ns(uintptr_t read)
 		   !compat_read_register(ts.gpr[CLOCK_READ_XT(read)], &ticks)) {
 		return SYNC_NO_CLOCK;
 	}
-	return ts.clock_read_hz == 1000000000u ? ticks
-		: target_clock_ns(&(struct clock_reg){ .hz = ts.clock_read_hz }, ticks);
+	return target_ticks_ns(ts.clock_read_hz, ticks);
 }
 
 static unsigned n_counters(void)

@@ -116,10 +116,10 @@ const struct clock_reg *target_clock_reg(const char *target_name)
 	FIND_BY_TARGET(clock_regs, target_name);
 }
 
-uint64_t target_clock_ns(const struct clock_reg *clock, uint64_t ticks)
+uint64_t target_ticks_ns(uint64_t hz, uint64_t ticks)
 {
 	/* Split to avoid overflow: whole seconds, then the remainder. */
-	return ticks / clock->hz * 1000000000u + ticks % clock->hz * 1000000000u / clock->hz;
+	return ticks / hz * 1000000000u + ticks % hz * 1000000000u / hz;
 }
 
 bool target_is_halt(const struct halt_insn *halt, const uint8_t *insn, size_t len)

@@ -68,8 +68,8 @@ uint64_t target_clock_read_hz(const char *target_name, uint64_t cntfrq_hz);
 /* The clock register of a target, or NULL when its register set has none. */
 const struct clock_reg *target_clock_reg(const char *target_name);
 
-/* Guest time in ns for a reading of the clock register. */
-uint64_t target_clock_ns(const struct clock_reg *clock, uint64_t ticks);
+/* Guest time in ns for ticks of a clock of hz (a clock register's, a clock read's). */
+uint64_t target_ticks_ns(uint64_t hz, uint64_t ticks);
 
 /* The halt instruction of a target, or NULL when we know none for it. */
 const struct halt_insn *target_halt_insn(const char *target_name);
