@@ -6,6 +6,7 @@
 # wall time of each and the median and range of the per-round ratios A/none, B/none, B/A.
 #
 # Environment: PAIRS (rounds, default 11), QUANTUM_US (1000), SPIN_US (0: block),
+# PLUGIN_OPTS (more options for both plugins, e.g. exact=on),
 # WORKLOAD (compute: the bare-metal riscv64 mixed C guest; linux: the x86_64 Linux boot of
 # tests/integration/test_linux.sh, without idle=poll), COMPUTE_ITERATIONS (12000),
 # QEMU_DIR_A, QEMU_DIR_B (the directories of the QEMU binaries that run A and B, e.g. the
@@ -67,7 +68,7 @@ run() {
 	local args=("${machine_args[@]}" -icount "$ICOUNT" -display none -monitor none -serial null)
 	rm -f "$WORK/h2g" "$WORK/g2h"
 	if [ -n "$plugin" ]; then
-		args+=(-plugin "$plugin,HostToGuestPipe=$WORK/h2g,GuestToHostPipe=$WORK/g2h,TimeInMicroseconds=$QUANTUM_US")
+		args+=(-plugin "$plugin,HostToGuestPipe=$WORK/h2g,GuestToHostPipe=$WORK/g2h,TimeInMicroseconds=$QUANTUM_US${PLUGIN_OPTS:+,$PLUGIN_OPTS}")
 		timeout -k 5 "$QEMU_TIMEOUT" "$BUILD/tools/timesync-peer" --host-to-guest "$WORK/h2g" \
 			--guest-to-host "$WORK/g2h" --quantum-us "$QUANTUM_US" --spin-us "$SPIN_US" \
 			>/dev/null 2>&1 &
@@ -79,7 +80,7 @@ run() {
 	printf '%s %s\n' "$variant" "$WALL_S" >>"$WORK/walls"
 }
 
-say "$WORKLOAD, quantum $QUANTUM_US us, participant $([ "$SPIN_US" = 0 ] && echo blocking || echo "spinning $SPIN_US us"), $PAIRS rounds"
+say "$WORKLOAD, quantum $QUANTUM_US us${PLUGIN_OPTS:+, $PLUGIN_OPTS}, participant $([ "$SPIN_US" = 0 ] && echo blocking || echo "spinning $SPIN_US us"), $PAIRS rounds"
 if [ "$QEMU_DIR_A" = "$QEMU_DIR_B" ]; then
 	order=(none a b)
 else

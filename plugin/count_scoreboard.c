@@ -41,29 +41,41 @@ static void board_write(const uint64_t *counters, unsigned n)
 		qemu_plugin_u64_set(board.counter, i, counters[i]);
 }
 
-static void board_instrument(struct qemu_plugin_tb *tb, bool exact, bool read_regs)
+/* One check and one count for instructions first..first+len-1 of the block. */
+static void board_segment(struct qemu_plugin_tb *tb, size_t first, size_t len,
+			  enum qemu_plugin_cb_flags flags, uint64_t ahead)
 {
 	size_t n = qemu_plugin_tb_n_insns(tb);
+	void *udata = COUNTING_CHECK(first ? 0 : n, ahead);
 
-	qemu_plugin_register_vcpu_tb_exec_cond_cb(tb, counting_fired,
-						  read_regs ? QEMU_PLUGIN_CB_R_REGS
-							    : QEMU_PLUGIN_CB_NO_REGS,
-						  QEMU_PLUGIN_COND_GE, board.counter, TK_ARMED_BIAS,
-						  COUNTING_AT_BLOCK_START(n));
-	if (!exact) {
+	if (first == 0) {
+		qemu_plugin_register_vcpu_tb_exec_cond_cb(tb, counting_fired, flags,
+							  QEMU_PLUGIN_COND_GE, board.counter,
+							  TK_ARMED_BIAS - ahead, udata);
 		qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(tb, QEMU_PLUGIN_INLINE_ADD_U64,
-								  board.counter, n);
+								  board.counter, len);
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+	struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, first);
+	qemu_plugin_register_vcpu_insn_exec_cond_cb(insn, counting_fired, QEMU_PLUGIN_CB_NO_REGS,
+						    QEMU_PLUGIN_COND_GE, board.counter,
+						    TK_ARMED_BIAS - ahead, udata);
+	qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(insn, QEMU_PLUGIN_INLINE_ADD_U64,
+							    board.counter, len);
+}
 
-		if (i > 0)
-			qemu_plugin_register_vcpu_insn_exec_cond_cb(
-				insn, counting_fired, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_COND_GE,
-				board.counter, TK_ARMED_BIAS, NULL);
-		qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(insn, QEMU_PLUGIN_INLINE_ADD_U64,
-								    board.counter, 1);
+static void board_instrument(struct qemu_plugin_tb *tb, const bool *unseen, bool read_regs)
+{
+	size_t n = qemu_plugin_tb_n_insns(tb);
+	enum qemu_plugin_cb_flags flags = read_regs ? QEMU_PLUGIN_CB_R_REGS : QEMU_PLUGIN_CB_NO_REGS;
+
+	if (!unseen) {
+		board_segment(tb, 0, n, flags, 0);
+		return;
+	}
+	for (size_t first = 0, last; first < n; first = last + 1) {
+		last = counting_segment_last(unseen, first, n);
+		board_segment(tb, first, last - first + 1, flags, last - first);
 	}
 }
 

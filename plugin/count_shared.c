@@ -30,28 +30,37 @@ static void shared_write(const uint64_t *counters, unsigned n)
 		shared.counter = counters[0];
 }
 
-/* The check and count, per block, or per instruction in exact mode (counting 1). */
+/* The check and count of a block, or of a segment in exact mode (counting.h). */
 static void shared_count(unsigned int vcpu_index, void *udata)
 {
-	uint64_t block_insns = counting_block_insns(udata);
+	uint64_t ahead = counting_ahead(udata);
 
 	(void)vcpu_index; /* wrong with several vCPUs: see counting.h */
-	if (shared.counter >= TK_ARMED_BIAS)
+	if (shared.counter >= TK_ARMED_BIAS - ahead)
 		counting_fired(0, udata);
-	shared.counter += shared.exact || !block_insns ? 1 : block_insns;
+	shared.counter += shared.exact ? ahead + 1 : counting_block_insns(udata);
 }
 
-static void shared_instrument(struct qemu_plugin_tb *tb, bool exact, bool read_regs)
+static void shared_instrument(struct qemu_plugin_tb *tb, const bool *unseen, bool read_regs)
 {
 	size_t n = qemu_plugin_tb_n_insns(tb);
+	enum qemu_plugin_cb_flags flags = read_regs ? QEMU_PLUGIN_CB_R_REGS : QEMU_PLUGIN_CB_NO_REGS;
 
-	shared.exact = exact;
-	qemu_plugin_register_vcpu_tb_exec_cb(tb, shared_count,
-					     read_regs ? QEMU_PLUGIN_CB_R_REGS : QEMU_PLUGIN_CB_NO_REGS,
-					     COUNTING_AT_BLOCK_START(n));
-	for (size_t i = 1; exact && i < n; i++)
-		qemu_plugin_register_vcpu_insn_exec_cb(qemu_plugin_tb_get_insn(tb, i), shared_count,
-						       QEMU_PLUGIN_CB_NO_REGS, NULL);
+	shared.exact = unseen != NULL;
+	if (!unseen) {
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, shared_count, flags, COUNTING_CHECK(n, 0));
+		return;
+	}
+	for (size_t first = 0, last; first < n; first = last + 1) {
+		last = counting_segment_last(unseen, first, n);
+		void *udata = COUNTING_CHECK(first ? 0 : n, last - first);
+		if (first == 0)
+			qemu_plugin_register_vcpu_tb_exec_cb(tb, shared_count, flags, udata);
+		else
+			qemu_plugin_register_vcpu_insn_exec_cb(qemu_plugin_tb_get_insn(tb, first),
+							       shared_count, QEMU_PLUGIN_CB_NO_REGS,
+							       udata);
+	}
 }
 
 const struct counting counting_shared = {

@@ -3,11 +3,16 @@
  * Counting strategies: how QEMU counts a vCPU's instructions into the timekeeper's
  * counters (timekeeper.h) and calls counting_fired() once a counter passed its budget.
  * Every check comes before its count, so the callback sees the instructions executed so
- * far. Default mode: a block is checked and counted whole at its start. Exact mode: every
- * instruction is checked and counted, the first one by the block's check (only a block's
- * check may read the guest's clock). Counting instructions one by one is also what keeps
- * exact mode exact where QEMU cuts a block short at a device access and re-runs the rest
- * uninstrumented: a block counted whole at its start counts those twice.
+ * far. Default mode: a block is checked and counted whole at its start. Exact mode: a
+ * block is cut into segments, each ending at an instruction that may be seen from outside
+ * the vCPU (target_insn_unseen() false: a device access, an exception) or at the block's
+ * end, and each segment is checked and counted whole at its start, the first one by the
+ * block's check (only a block's check may read the guest's clock). A segment's check
+ * fires when a boundary falls anywhere in it (its "ahead": every instruction but its
+ * last is unseen, so the guest cannot tell a halt there from one on the boundary). A
+ * segment counted whole stays exact where QEMU cuts a block short at a device access
+ * and re-runs the rest as new blocks: the access is a segment's last instruction, so the
+ * segments after it, counted by the new blocks, were not counted by the first.
  */
 #ifndef COUNTING_H
 #define COUNTING_H
@@ -26,8 +31,12 @@ struct counting {
 	/* Copies counters 0..n-1 out of QEMU, and back in. */
 	void (*read)(uint64_t *counters, unsigned n);
 	void (*write)(const uint64_t *counters, unsigned n);
-	/* Instruments a translated block; read_regs: its start check may read registers. */
-	void (*instrument)(struct qemu_plugin_tb *tb, bool exact, bool read_regs);
+	/*
+	 * Instruments a translated block; read_regs: its start check may read registers.
+	 * Default mode: unseen NULL. Exact mode: unseen[i] for its instruction i (see
+	 * counting_segment_last()).
+	 */
+	void (*instrument)(struct qemu_plugin_tb *tb, const bool *unseen, bool read_regs);
 	/*
 	 * Clock reads (NULL where the strategy cannot follow them): instrument_clock_read
 	 * makes a clock-read instruction call counting_clock_read(vcpu, udata) while its
@@ -48,13 +57,34 @@ extern const struct counting counting_scoreboard;
  */
 extern const struct counting counting_shared;
 
-/* A check's userdata: at a block's start the block's length (odd value), else NULL. */
-#define COUNTING_AT_BLOCK_START(n) ((void *)(uintptr_t)((uintptr_t)(n) << 1 | 1))
+/* Instructions of a block whose unseen[] is kept; past them each is a segment of its own. */
+#define COUNTING_MAX_KNOWN 512
+
+/* The last instruction of the exact-mode segment that starts at instruction first. */
+static inline size_t counting_segment_last(const bool *unseen, size_t first, size_t n)
+{
+	size_t last = first;
+
+	while (last + 1 < n && last < COUNTING_MAX_KNOWN && unseen[last])
+		last++;
+	return last;
+}
+
+/*
+ * A check's userdata: at a block's start the block's length (0 elsewhere), and ahead: a
+ * boundary up to that many instructions after the check is synced at the check (the
+ * instructions up to it are unseen; 0 in default mode).
+ */
+#define COUNTING_CHECK(block_insns, ahead) \
+	((void *)(uintptr_t)((uintptr_t)(ahead) << 17 | (uintptr_t)(block_insns) << 1 | 1))
 static inline uint64_t counting_block_insns(const void *udata)
 {
-	uintptr_t u = (uintptr_t)udata;
+	return (uintptr_t)udata >> 1 & 0xffff;
+}
 
-	return u & 1 ? u >> 1 : 0;
+static inline uint64_t counting_ahead(const void *udata)
+{
+	return (uintptr_t)udata >> 17;
 }
 
 /* The plugin's handler (plugin.c): a counter passed its budget. udata as above. */

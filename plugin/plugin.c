@@ -123,7 +123,8 @@ void counting_fired(unsigned vcpu_index, void *udata)
 	}
 	for_reading = ts.pending_read != 0;
 	ts.pending_read = 0;
-	answer = sync_check(&ts.core, ts.counters, clock_ns, clock_ahead);
+	answer = sync_check_ahead(&ts.core, ts.counters, ts.counting->counter_of(vcpu_index),
+				  clock_ns, clock_ahead, counting_ahead(udata));
 	stop_qemu(answer);
 	ts.interrupted = answer == SYNC_INTERRUPTED;
 	/*
@@ -133,9 +134,11 @@ void counting_fired(unsigned vcpu_index, void *udata)
 	 */
 	if (ts.clock_reads && !for_reading)
 		ts.counting->want_clock_read(vcpu_index);
-	/* QEMU wants the vCPU back (quit, stop): leave the counters armed, go on later. */
-	if (answer != SYNC_INTERRUPTED)
-		ts.counting->write(ts.counters, n_counters());
+	/*
+	 * QEMU wants the vCPU back (quit, stop): the counters come back as they were, or as
+	 * re-armed by the boundaries synced before, still armed for the halt in hand.
+	 */
+	ts.counting->write(ts.counters, n_counters());
 	pthread_mutex_unlock(&ts.lock);
 }
 
@@ -163,40 +166,57 @@ static void vcpu_halt(unsigned int vcpu_index, void *udata)
 	pthread_mutex_unlock(&ts.lock);
 }
 
-static bool insn_is_halt(const struct qemu_plugin_insn *insn)
+/* The guest's clock read an instruction of these bytes is, as a callback's userdata; 0 if none. */
+static uintptr_t insn_clock_read(const uint8_t *bytes, size_t len)
 {
-	uint8_t bytes[8];
+	const struct clock_read *read = target_clock_read(ts.target_name, bytes, len);
 
-	return ts.halt && qemu_plugin_insn_size(insn) == ts.halt->len &&
-	       compat_insn_bytes(insn, bytes, ts.halt->len) &&
-	       target_is_halt(ts.halt, bytes, ts.halt->len);
-}
-
-/* The guest's clock read this instruction is, as a callback's userdata; 0 if none. */
-static uintptr_t insn_clock_read(const struct qemu_plugin_insn *insn)
-{
-	uint8_t bytes[4];
-	size_t len = qemu_plugin_insn_size(insn);
-	const struct clock_read *read;
-
-	if (!ts.clock_reads || len > sizeof(bytes) || !compat_insn_bytes(insn, bytes, len))
-		return 0;
-	read = target_clock_read(ts.target_name, bytes, len);
 	if (!read || (read->kind == CLOCK_READ_XT && target_clock_read_xt(bytes) == 31))
 		return 0;
 	return CLOCK_READ_UDATA(read->kind, read->kind == CLOCK_READ_XT ? target_clock_read_xt(bytes) : 0);
 }
 
+/* What an instruction is, from its bytes. */
+struct insn_kind {
+	uintptr_t clock_read; /* insn_clock_read(), 0 if none */
+	bool halt;
+	bool unseen; /* target_insn_unseen() */
+};
+
+static struct insn_kind insn_kind(const struct qemu_plugin_insn *insn)
+{
+	size_t len = qemu_plugin_insn_size(insn);
+	uint8_t bytes[16];
+
+	if (len > sizeof(bytes) || !compat_insn_bytes(insn, bytes, len))
+		return (struct insn_kind){ 0 };
+	return (struct insn_kind){
+		.clock_read = ts.clock_reads ? insn_clock_read(bytes, len) : 0,
+		.halt = target_is_halt(ts.halt, bytes, len),
+		.unseen = target_insn_unseen(ts.target_name, bytes, len),
+	};
+}
+
 static COMPAT_TB_TRANS_CB(vcpu_tb_trans)
 {
-	ts.counting->instrument(tb, ts.exact, ts.clock_reg != NULL || ts.clock_reads);
-	for (size_t i = 0; i < qemu_plugin_tb_n_insns(tb); i++) {
-		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
-		uintptr_t read = insn_clock_read(insn);
+	size_t n = qemu_plugin_tb_n_insns(tb);
+	struct insn_kind kinds[COUNTING_MAX_KNOWN];
+	bool unseen[COUNTING_MAX_KNOWN];
 
-		if (read)
-			ts.counting->instrument_clock_read(insn, (void *)read);
-		if (insn_is_halt(insn))
+	for (size_t i = 0; i < n && i < COUNTING_MAX_KNOWN; i++) {
+		kinds[i] = insn_kind(qemu_plugin_tb_get_insn(tb, i));
+		unseen[i] = kinds[i].unseen;
+	}
+	/* Counting first: a segment's check comes before a clock read's or halt's callback. */
+	ts.counting->instrument(tb, ts.exact ? unseen : NULL,
+				ts.clock_reg != NULL || ts.clock_reads);
+	for (size_t i = 0; i < n; i++) {
+		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+		struct insn_kind kind = i < COUNTING_MAX_KNOWN ? kinds[i] : insn_kind(insn);
+
+		if (kind.clock_read)
+			ts.counting->instrument_clock_read(insn, (void *)kind.clock_read);
+		if (kind.halt)
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, vcpu_halt,
 							       QEMU_PLUGIN_CB_NO_REGS, NULL);
 	}

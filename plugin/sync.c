@@ -151,6 +151,35 @@ enum sync_answer sync_check(struct sync_core *core, uint64_t *counters, uint64_t
 	return SYNC_GRANTED;
 }
 
+enum sync_answer sync_check_ahead(struct sync_core *core, uint64_t *counters, unsigned index,
+				  uint64_t clock_ns, uint64_t clock_ahead_insns,
+				  uint64_t ahead_insns)
+{
+	enum sync_answer answer = SYNC_GRANTED;
+	uint64_t moved = 0;
+
+	for (;;) {
+		/* Armed counters reach TK_ARMED_BIAS on the boundary (timekeeper.h). */
+		uint64_t to_boundary =
+			counters[index] < TK_ARMED_BIAS ? TK_ARMED_BIAS - counters[index] : 0;
+
+		if (moved + to_boundary > ahead_insns)
+			break;
+		counters[index] += to_boundary;
+		moved += to_boundary;
+		/* The clock, read at the check's position, as it reads on the boundary. */
+		if (clock_ns != SYNC_NO_CLOCK)
+			clock_ns += tk_insns_to_ns(&core->tk, moved);
+		answer = sync_check(core, counters, clock_ns, clock_ahead_insns);
+		/* One reading, followed once; the next boundary is >= 1 instruction on. */
+		clock_ns = SYNC_NO_CLOCK;
+		if (answer != SYNC_GRANTED && answer != SYNC_RUN_FREE)
+			break;
+	}
+	counters[index] -= moved;
+	return answer;
+}
+
 void sync_fire_at_next_check(struct sync_core *core, unsigned index, uint64_t *counters)
 {
 	tk_fire_at_next_check(&core->tk, index, counters);

@@ -86,6 +86,17 @@ uint64_t sync_add_counter(struct sync_core *core, unsigned index);
 enum sync_answer sync_check(struct sync_core *core, uint64_t *counters, uint64_t clock_ns,
 			    uint64_t clock_ahead_insns);
 
+/*
+ * sync_check() for exact mode's segments (counting.h): counter index stands before
+ * ahead_insns instructions that nothing outside the vCPU can see, and every boundary
+ * among them is synced here as if the vCPU stood on it (each halt at the boundary's
+ * exact time and instruction count). The counters are given back at the check's
+ * position, re-armed. clock_ns, clock_ahead_insns: as for sync_check().
+ */
+enum sync_answer sync_check_ahead(struct sync_core *core, uint64_t *counters, unsigned index,
+				  uint64_t clock_ns, uint64_t clock_ahead_insns,
+				  uint64_t ahead_insns);
+
 /* Makes counter index fire at its very next check (a clock reading is on its way). */
 void sync_fire_at_next_check(struct sync_core *core, unsigned index, uint64_t *counters);
 

@@ -122,6 +122,59 @@ uint64_t target_ticks_ns(uint64_t hz, uint64_t ticks)
 	return ticks / hz * 1000000000u + ticks % hz * 1000000000u / hz;
 }
 
+/* riscv: integer arithmetic, lui/auipc, branches and jumps, compressed ones too. */
+static bool riscv_unseen(const uint8_t *insn, size_t len)
+{
+	unsigned quadrant = insn[0] & 3, funct3 = len >= 2 ? insn[1] >> 5 : 8;
+
+	if (len == 4 && quadrant == 3) {
+		switch (insn[0] & 0x7f) {
+		case 0x13: /* OP-IMM */
+		case 0x1b: /* OP-IMM-32 */
+		case 0x17: /* AUIPC */
+		case 0x33: /* OP */
+		case 0x3b: /* OP-32 */
+		case 0x37: /* LUI */
+		case 0x63: /* BRANCH */
+		case 0x67: /* JALR */
+		case 0x6f: /* JAL */
+			return true;
+		default: /* loads, stores, AMOs, fences, SYSTEM, floating point (dynamic rm traps) */
+			return false;
+		}
+	}
+	if (len != 2 || quadrant == 3)
+		return false;
+	switch (quadrant) {
+	case 0: /* c.addi4spn (all-zero immediate: illegal); the rest loads and stores */
+		return funct3 == 0 && ((insn[0] >> 5 | insn[1] << 3) & 0xff) != 0;
+	case 1: /* c.addi, c.li, c.lui, c.j, c.beqz, ...: no memory */
+		return true;
+	default: /* c.slli; c.mv, c.add, c.jr, c.jalr (c.ebreak ends its block anyway) */
+		return funct3 == 0 || funct3 == 4;
+	}
+}
+
+/* aarch64: data processing (immediate, register, SIMD and FP); not loads, stores, SVE, SME, system. */
+static bool aarch64_unseen(const uint8_t *insn, size_t len)
+{
+	unsigned op0;
+
+	if (len != 4)
+		return false;
+	op0 = (unsigned)(insn[3] >> 1) & 0xf; /* bits 28:25 */
+	return (op0 & 0xe) == 0x8 || (op0 & 0x7) == 0x5 || (op0 & 0x7) == 0x7;
+}
+
+bool target_insn_unseen(const char *target_name, const uint8_t *insn, size_t len)
+{
+	if (same_target(target_name, "riscv"))
+		return riscv_unseen(insn, len);
+	if (same_target(target_name, "aarch64"))
+		return aarch64_unseen(insn, len);
+	return false;
+}
+
 bool target_is_halt(const struct halt_insn *halt, const uint8_t *insn, size_t len)
 {
 	return halt && len == halt->len && memcmp(insn, halt->bytes, len) == 0;

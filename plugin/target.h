@@ -71,6 +71,19 @@ const struct clock_reg *target_clock_reg(const char *target_name);
 /* Guest time in ns for ticks of a clock of hz (a clock register's, a clock read's). */
 uint64_t target_ticks_ns(uint64_t hz, uint64_t ticks);
 
+/*
+ * True when nothing outside the vCPU can see an instruction of these bytes run and it
+ * cannot end its block early: no memory access (a device access is seen, and QEMU then
+ * re-runs it alone as a block of its own), no exception, no system register. Under
+ * -icount QEMU does device I/O only at a block's last instruction and takes interrupts
+ * between blocks, so a run of such instructions looks the same from outside whether the
+ * vCPU halts before it or in it. A trap QEMU knows of at translation (an illegal
+ * encoding, aarch64's FP while it is off) ends its block there, so only traps decided
+ * at run time (memory, riscv's FP rounding mode) must be false here. Known for riscv and
+ * aarch64; false for anything else.
+ */
+bool target_insn_unseen(const char *target_name, const uint8_t *insn, size_t len);
+
 /* The halt instruction of a target, or NULL when we know none for it. */
 const struct halt_insn *target_halt_insn(const char *target_name);
 

@@ -240,6 +240,81 @@ static void test_several_vcpus_with_blocks_stay_within_a_block_per_vcpu(void)
 	sync_destroy(&m.core);
 }
 
+/*
+ * An exact-mode segment of len instructions (counting.h), as QEMU runs it: the check
+ * fires when a boundary falls anywhere in the segment and syncs it ahead, then the count.
+ */
+static void model_segment(struct model *m, unsigned vcpu, unsigned len)
+{
+	uint64_t ahead = len ? len - 1 : 0;
+
+	if (m->counters[vcpu] >= TK_ARMED_BIAS - ahead) {
+		CHECK_EQ_U64(tk_executed(&m->core.tk, m->counters), m->executed);
+		sync_check_ahead(&m->core, m->counters, vcpu, SYNC_NO_CLOCK, 0, ahead);
+		/* Given back at the segment's start, re-armed past what it synced. */
+		CHECK_EQ_U64(tk_executed(&m->core.tk, m->counters), m->executed);
+		CHECK(m->counters[vcpu] + ahead < TK_ARMED_BIAS);
+	}
+	m->counters[vcpu] += len;
+	m->executed += len;
+}
+
+static void test_segments_halt_exactly_on_every_boundary_in_them(void)
+{
+	/* Quanta longer and shorter than a segment: several boundaries in one segment. */
+	const uint64_t quanta[] = { 1000, 97, 3, 1 };
+
+	for (size_t i = 0; i < sizeof(quanta) / sizeof(quanta[0]); i++) {
+		struct model m;
+		const uint64_t q = quanta[i], total = 64 * q + 5;
+
+		model_init(&m, q, 0, 1);
+		while (m.executed < total)
+			model_segment(&m, 0, 1 + next_rand(&m, 64));
+		/* One more check, as the segment after the last one would do. */
+		model_segment(&m, 0, 0);
+		CHECK(m.peer.syncs_seen >= 64);
+		for (uint64_t k = 0; k < m.peer.syncs_seen && k < MAX_HALTS; k++)
+			CHECK_EQ_U64(m.peer.halts[k].guest_ns, (k + 1) * q);
+		CHECK_EQ_U64(m.peer.syncs_seen, m.executed / q);
+		CHECK_EQ_U64(m.core.tk.max_late_ns, 0);
+		sync_destroy(&m.core);
+	}
+}
+
+static void test_segments_follow_protocol_2_steps(void)
+{
+	struct model m;
+
+	/* Each grant sets the next boundary 333 ns on, inside segments of up to 100. */
+	model_setup(&m, 1000, 0, 1, 2, 0);
+	m.peer.step_ns = 333;
+	while (m.executed < 20000)
+		model_segment(&m, 0, 1 + next_rand(&m, 100));
+	CHECK(m.peer.syncs_seen >= 50);
+	for (uint64_t k = 0; k < m.peer.syncs_seen && k < MAX_HALTS; k++)
+		CHECK_EQ_U64(m.peer.halts[k].guest_ns, 1000 + k * 333);
+	CHECK_EQ_U64(m.core.tk.max_late_ns, 0);
+	sync_destroy(&m.core);
+}
+
+static void test_segments_on_several_vcpus_stay_within_an_instruction_per_vcpu(void)
+{
+	struct model m;
+	unsigned vcpu = 0;
+
+	model_init(&m, 1000, 0, 3);
+	while (m.executed < 300000) {
+		if (next_rand(&m, 8) == 0)
+			vcpu = next_rand(&m, 3);
+		model_segment(&m, vcpu, 1 + next_rand(&m, 40));
+	}
+	model_segment(&m, 0, 0);
+	CHECK_EQ_U64(m.peer.syncs_seen, m.executed / 1000);
+	CHECK(m.core.tk.max_late_ns < 3);
+	sync_destroy(&m.core);
+}
+
 static void test_init_rejects_zero_and_huge_quanta_and_shifts(void)
 {
 	struct timekeeper tk;
@@ -475,6 +550,9 @@ int main(void)
 	RUN(test_shift_with_a_quantum_not_a_multiple_of_the_instruction_time);
 	RUN(test_several_vcpus_sum_to_the_clock);
 	RUN(test_several_vcpus_with_blocks_stay_within_a_block_per_vcpu);
+	RUN(test_segments_halt_exactly_on_every_boundary_in_them);
+	RUN(test_segments_follow_protocol_2_steps);
+	RUN(test_segments_on_several_vcpus_stay_within_an_instruction_per_vcpu);
 	RUN(test_init_rejects_zero_and_huge_quanta_and_shifts);
 	RUN(test_boundaries_passed_while_idle_are_delivered_as_idle_halts);
 	RUN(test_instructions_counted_twice_by_io_are_taken_back_by_the_clock);
