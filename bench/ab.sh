@@ -3,10 +3,12 @@
 # tree before and after a change), and no plugin, on one workload, in interleaved rounds
 # (the order rotates every round), with a participant that blocks like the seed's
 # (timesync-peer over FIFOs, protocol 1) or one that spins (SPIN_US). Prints the median
-# wall time of each and the median and range of the per-round ratios A/none, B/none, B/A.
+# wall time and QEMU's CPU time (user + system) of each and the median and range of the
+# per-round ratios A/none, B/none, B/A.
 #
 # Environment: PAIRS (rounds, default 11), QUANTUM_US (1000), SPIN_US (0: block),
-# PLUGIN_OPTS (more options for both plugins, e.g. exact=on),
+# PLUGIN_OPTS (more options for both plugins, e.g. exact=on), DELAY_US (0: the participant
+# answers at once; N: it holds every halt N us, a slow participant: then compare the CPU),
 # WORKLOAD (compute: the bare-metal riscv64 mixed C guest; linux: the x86_64 Linux boot of
 # tests/integration/test_linux.sh, without idle=poll), COMPUTE_ITERATIONS (12000),
 # QEMU_DIR_A, QEMU_DIR_B (the directories of the QEMU binaries that run A and B, e.g. the
@@ -70,14 +72,14 @@ run() {
 	if [ -n "$plugin" ]; then
 		args+=(-plugin "$plugin,HostToGuestPipe=$WORK/h2g,GuestToHostPipe=$WORK/g2h,TimeInMicroseconds=$QUANTUM_US${PLUGIN_OPTS:+,$PLUGIN_OPTS}")
 		timeout -k 5 "$QEMU_TIMEOUT" "$BUILD/tools/timesync-peer" --host-to-guest "$WORK/h2g" \
-			--guest-to-host "$WORK/g2h" --quantum-us "$QUANTUM_US" --spin-us "$SPIN_US" \
+			--guest-to-host "$WORK/g2h" --quantum-us "$QUANTUM_US" --spin-us "$SPIN_US" --delay-us "${DELAY_US:-0}" \
 			>/dev/null 2>&1 &
 		peer=$!
 	fi
 	measure "$WORK/$variant" timed "$WORK/$variant" "${args[@]}"
 	[ -z "$peer" ] || wait "$peer" || true
 	[ "$STATUS" -eq 0 ] || { say "$variant: QEMU status $STATUS"; cat "$WORK/$variant.err" >&2; exit 1; }
-	printf '%s %s\n' "$variant" "$WALL_S" >>"$WORK/walls"
+	printf '%s %s %s\n' "$variant" "$WALL_S" "$CPU_S" >>"$WORK/walls"
 }
 
 say "$WORKLOAD, quantum $QUANTUM_US us${PLUGIN_OPTS:+, $PLUGIN_OPTS}, participant $([ "$SPIN_US" = 0 ] && echo blocking || echo "spinning $SPIN_US us"), $PAIRS rounds"
@@ -103,12 +105,13 @@ for ((round = 0; round < PAIRS; round++)); do
 done
 python3 - "$WORK/walls" <<'PY'
 import statistics, sys
-walls = {}
+walls, cpus = {}, {}
 for line in open(sys.argv[1]):
-    variant, wall = line.split()
+    variant, wall, cpu = line.split()
     walls.setdefault(variant, []).append(float(wall))
+    cpus.setdefault(variant, []).append(float(cpu))
 for v, w in walls.items():
-    print(f"{v:6} median wall {statistics.median(w):.3f} s")
+    print(f"{v:6} median wall {statistics.median(w):.3f} s, QEMU CPU {statistics.median(cpus[v]):.3f} s")
 def ratio(name, r):
     print(f"{name}: median {statistics.median(r):.3f}x (range {min(r):.3f}-{max(r):.3f}, {len(r)} rounds)")
 def per_round(num, den):
@@ -116,6 +119,7 @@ def per_round(num, den):
 if "none" in walls:
     for num, den in (("a", "none"), ("b", "none"), ("b", "a")):
         ratio(f"{num}/{den}", per_round(num, den))
+    ratio("b/a QEMU CPU", [y / x if x else 0 for x, y in zip(cpus["a"], cpus["b"])])
 else:
     a, b = per_round("a", "none_a"), per_round("b", "none_b")
     ratio("a/none_a", a)

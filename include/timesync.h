@@ -195,6 +195,12 @@ TS_EXTERN uint64_t ts_session_guest_capabilities(const struct ts_session *sessio
  */
 TS_EXTERN uint64_t ts_session_stale_bytes(const struct ts_session *session, uint64_t *halts);
 
+/*
+ * How long the session's next waits spin (check without blocking) before they block, as
+ * cfg->link.wait.spin_ns at open: e.g. to follow how fast the other end answers.
+ */
+TS_EXTERN void ts_session_set_spin(struct ts_session *session, uint64_t spin_ns);
+
 /* What the other end said when it left (after TS_EGOODBYE), or NULL. */
 TS_EXTERN const struct ts_goodbye *ts_session_goodbye(const struct ts_session *session);
 

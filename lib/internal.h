@@ -91,6 +91,9 @@ int ts__link_send(struct ts__link *link, const void *rec, size_t len);
 /* Receives one record of exactly len bytes. TS_EOF when the other end closed or died. */
 int ts__link_recv(struct ts__link *link, void *rec, size_t len);
 
+/* Sets how long the link's waits spin before they block (its wait's spin_ns). */
+void ts__link_set_spin(struct ts__link *link, uint64_t spin_ns);
+
 /* Closes the link (the other end then gets TS_EOF) and removes a file the link created. */
 void ts__link_close(struct ts__link *link);
 

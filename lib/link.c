@@ -206,6 +206,11 @@ static int gone_is_eof(int ret)
 	return ret == -EPIPE || ret == -ECONNRESET ? TS_EOF : ret;
 }
 
+void ts__link_set_spin(struct ts__link *link, uint64_t spin_ns)
+{
+	link->wait.spin_ns = spin_ns;
+}
+
 int ts__link_send(struct ts__link *link, const void *rec, size_t len)
 {
 	int ret = check_record(link, len);

@@ -294,6 +294,11 @@ const struct ts_goodbye *ts_session_goodbye(const struct ts_session *s)
 	return s->goodbye.reason ? &s->goodbye : NULL;
 }
 
+void ts_session_set_spin(struct ts_session *s, uint64_t spin_ns)
+{
+	ts__link_set_spin(s->link, spin_ns);
+}
+
 const char *ts_session_error(const struct ts_session *s)
 {
 	return s->error;

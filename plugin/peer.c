@@ -7,8 +7,6 @@
 #include "log.h"
 #include "peer.h"
 
-/* Spin this long on the participant's answer before blocking (DESIGN.md: latency). */
-#define ANSWER_SPIN_NS 50000u
 /* How often a wait looks up from its poll: QEMU quitting, timeouts. */
 #define WAIT_SLICE_MS 50
 /* Tell the user the guest waits for a participant once it has waited this long. */
@@ -30,6 +28,7 @@ static struct {
 	uint64_t stale_halts;  /* ... before this many halts */
 	uint64_t halt_guest_ns; /* guest time of the halt in hand, for messages */
 	struct wait_stats waits;
+	struct spin_budget spin; /* how long a wait spins on the answer (DESIGN.md: latency) */
 } peer;
 
 static int keep_waiting(void *arg)
@@ -66,7 +65,8 @@ int peer_prepare(const struct peer_config *cfg)
 
 	memset(&peer, 0, sizeof(peer));
 	peer.cfg = *cfg;
-	peer.cfg.session.link.wait = (struct ts_wait){ .spin_ns = ANSWER_SPIN_NS,
+	spin_budget_init(&peer.spin);
+	peer.cfg.session.link.wait = (struct ts_wait){ .spin_ns = peer.spin.spin_ns,
 						       .slice_ms = WAIT_SLICE_MS,
 						       .keep_waiting = keep_waiting };
 	ret = ts_session_open(&peer.session, TS_ROLE_GUEST, &peer.cfg.session);
@@ -200,7 +200,10 @@ enum sync_answer peer_sync(void *unused, const struct ts_halt *halt, uint64_t *u
 	if (ret < 0)
 		return lost(ret, "no answer");
 	peer.halt_sent = false;
-	wait_stats_add(&peer.waits, ts_now_ns() - peer.wait_start_ns);
+	uint64_t answer_ns = ts_now_ns() - peer.wait_start_ns;
+	wait_stats_add(&peer.waits, answer_ns);
+	spin_budget_answered(&peer.spin, answer_ns);
+	ts_session_set_spin(peer.session, peer.spin.spin_ns);
 	return SYNC_GRANTED;
 }
 

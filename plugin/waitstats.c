@@ -44,3 +44,20 @@ uint64_t wait_stats_percentile(const struct wait_stats *st, double p)
 	}
 	return st->max_ns;
 }
+
+void spin_budget_init(struct spin_budget *b)
+{
+	b->average_ns = 0;
+	b->spin_ns = SPIN_BUDGET_FIRST_NS;
+}
+
+void spin_budget_answered(struct spin_budget *b, uint64_t answer_ns)
+{
+	if (answer_ns > UINT64_MAX / 8)
+		answer_ns = UINT64_MAX / 8;
+	b->average_ns = b->average_ns ? b->average_ns - b->average_ns / 8 + answer_ns / 8 : answer_ns;
+	if (b->average_ns > SPIN_BUDGET_MAX_NS)
+		b->spin_ns = 0;
+	else
+		b->spin_ns = 2 * b->average_ns < SPIN_BUDGET_MAX_NS ? 2 * b->average_ns : SPIN_BUDGET_MAX_NS;
+}
