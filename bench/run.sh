@@ -3,25 +3,33 @@
 # build-bench), runs them and writes bench/results/<date>-<host>/ (results.md, CSVs, PNG)
 # and the bench/results/latest symlink. See bench/README.md.
 #
-# Environment: ROUNDS (timing rounds, default 6), MEMORY_ROUNDS (3), LOOP_ITERATIONS,
+# Environment: ROUNDS (timing rounds, default 11), MEMORY_ROUNDS (3), LOOP_ITERATIONS,
 # COMPUTE_ITERATIONS, MEMORY_PASSES ("small large"), QEMU (qemu-system-riscv64),
-# RESULTS (output directory).
+# RESULTS (output directory), WORKLOADS ("loop compute linux").
 set -euo pipefail
 
 BENCH_NAME=bench
 . "$(dirname "$0")/lib.sh" # BUILD, QEMU, ICOUNT, RESULTS, WORK, measure, ...
-ROUNDS=${ROUNDS:-6}
+ROUNDS=${ROUNDS:-11}
 MEMORY_ROUNDS=${MEMORY_ROUNDS:-3}
 LOOP_ITERATIONS=${LOOP_ITERATIONS:-300000000}    # 2n+14 instructions: 0.6 s guest time
 COMPUTE_ITERATIONS=${COMPUTE_ITERATIONS:-12000}  # ~126k instructions each: 1.5 s
 read -r -a MEMORY_PASSES <<<"${MEMORY_PASSES:-30 90}" # x 4096 translated blocks
 # Guest time between syncs, in us. "none": no sync (NO_SYNC_QUANTUM_US), what counting
-# alone costs.
+# alone costs. A workload may have its own list (QUANTA_US_<workload>).
 QUANTA_US=(1000 100 none)
+QUANTA_US_linux=(1000 none)
+# Participants: "spin" (timesync-peer spins PEER_SPIN_US, default 2000 us, longer than a
+# 1 ms quantum takes: it answers at once, and takes a core) at every quantum; "block"
+# (it blocks in read like the seed's participant) at the quanta in BLOCK_QUANTA_US.
+BLOCK_QUANTA_US=" 1000 "
 
 # Plugin variants: name|plugin .so|extra plugin options. "none" (no plugin) is implicit
 # and is the baseline of every ratio. A variant whose options QEMU refuses is skipped.
+# The floor (floor_plugin.c: counting only, never syncs) runs at quantum "none" only.
 VARIANTS=(
+	"floor|$BUILD/bench/libFloorPlugin.so|"
+	"floor-check|$BUILD/bench/libFloorPlugin.so|check=on"
 	"seed|$BUILD/bench/libSeedAlgorithmPlugin.so|"
 	"ours|$BUILD/plugin/libTimeSyncPlugin.so|"
 	"ours-exact|$BUILD/plugin/libTimeSyncPlugin.so|exact=on"
@@ -32,8 +40,8 @@ MEMORY_EXTRA_VARIANTS=(
 )
 
 # Workloads: a function workload_NAME sets WORKLOAD_ARGS (machine, guest, its parameters)
-# and may set WORKLOAD_ICOUNT; list NAME in WORKLOADS. To add one (e.g. a Linux boot),
-# write its function here and add its name below.
+# and may set WORKLOAD_ICOUNT; list NAME in WORKLOADS. To add one, write its function here
+# and add its name below.
 workload_loop() {
 	WORKLOAD_ARGS=(-M virt -bios none -kernel "$BUILD/guests/loop.elf"
 		-device "loader,addr=0x80001000,data=$LOOP_ITERATIONS,data-len=8")
@@ -42,7 +50,22 @@ workload_compute() {
 	WORKLOAD_ARGS=(-M virt -bios none -kernel "$BUILD/bench/compute.elf"
 		-device "loader,addr=0x80001000,data=$COMPUTE_ITERATIONS,data-len=8")
 }
-WORKLOADS=(loop compute)
+# Debian's riscv64 Linux kernel with the busybox initramfs of the riscv64 Linux test
+# (scripts/setup-foreign-guest.sh riscv64 caches both): boots to userland, sleeps 0.2 s
+# (the kernel's crypto self-tests keep the CPU busy meanwhile: no idle) and powers off.
+LINUX_ENV=${QEMU_TIMESYNC_CACHE:-/var/cache/qemu-timesync}/linux-riscv64/guest.env
+workload_linux() {
+	local kernel initrd
+	kernel=$(sed -n 's/^LINUX_KERNEL=//p' "$LINUX_ENV")
+	initrd=$(sed -n 's/^LINUX_INITRD=//p' "$LINUX_ENV")
+	WORKLOAD_ARGS=(-M virt -m 256 -rtc base=2025-01-01T00:00:00,clock=vm -seed 1 -nic none
+		-no-reboot -kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 quiet panic=-1")
+}
+read -r -a WORKLOADS <<<"${WORKLOADS:-loop compute linux}"
+for workload in "${WORKLOADS[@]}"; do
+	[ "$workload" != linux ] || [ -r "$LINUX_ENV" ] ||
+		{ say "no riscv64 Linux guest ($LINUX_ENV): run 'bash scripts/setup-foreign-guest.sh riscv64' as root, or WORKLOADS='loop compute'"; exit 1; }
+done
 
 H2G=$WORK/h2g
 G2H=$WORK/g2h
@@ -70,12 +93,15 @@ run_qemu() {
 	QEMU_STATUS=$STATUS
 }
 
-# start_peer QUANTUM_US: a participant that answers at once (it spins up to PEER_SPIN_US,
-# default 2000 us, longer than a 1 ms quantum takes: no wake-up latency), in the background.
+# start_peer QUANTUM_US [PARTICIPANT]: a participant that answers at once, in the
+# background: spinning up to PEER_SPIN_US (default 2000 us, longer than a 1 ms quantum
+# takes: no wake-up latency) or, PARTICIPANT "block", blocking in read like the seed's.
 start_peer() {
+	local spin_us=${PEER_SPIN_US:-2000}
+	[ "${2:-spin}" != block ] || spin_us=0
 	rm -f "$H2G" "$G2H"
 	timeout -k 5 "$QEMU_TIMEOUT" "$BUILD/tools/timesync-peer" --host-to-guest "$H2G" \
-		--guest-to-host "$G2H" --quantum-us "$1" --spin-us "${PEER_SPIN_US:-2000}" \
+		--guest-to-host "$G2H" --quantum-us "$1" --spin-us "$spin_us" \
 		</dev/null >"$WORK/peer.out" 2>&1 &
 	PEER_PID=$!
 }
@@ -92,14 +118,15 @@ stop_peer() {
 	wait "$PEER_PID" 2>/dev/null || true
 }
 
-# run_one WORKLOAD QUANTUM_US VARIANT PREFIX: one timed run (VARIANT "none": no plugin).
+# run_one WORKLOAD QUANTUM_US VARIANT PREFIX [PARTICIPANT]: one timed run (VARIANT
+# "none": no plugin).
 run_one() {
-	local workload=$1 quantum=$2 variant=$3 prefix=$4 plugin=()
+	local workload=$1 quantum=$2 variant=$3 prefix=$4 participant=${5:-spin} plugin=()
 	WORKLOAD_ICOUNT=
 	"workload_$workload"
 	if [ "$variant" != none ]; then
 		plugin=(-plugin "$(plugin_args "$variant" "$quantum")")
-		[ "$quantum" = none ] || start_peer "$quantum"
+		[ "$quantum" = none ] || start_peer "$quantum" "$participant"
 	fi
 	run_qemu "$prefix" "${WORKLOAD_ARGS[@]}" "${plugin[@]}"
 	[ "$variant" = none ] || [ "$quantum" = none ] || stop_peer
@@ -137,27 +164,39 @@ check_variants() {
 # Timing: round r runs every (workload, quantum, variant) once, the list rotated by a
 # different offset each round; raw numbers in timing.csv.
 timing() {
-	local runs=() workload quantum variant r i n offset prefix
+	local runs=() workload quantum variant participant participants r i n offset prefix
+	local quanta=()
 	for workload in "${WORKLOADS[@]}"; do
-		runs+=("$workload|-|none")
-		for quantum in "${QUANTA_US[@]}"; do
-			for variant in "${VARIANTS[@]}"; do
-				runs+=("$workload|$quantum|$(variant_field "$variant" 1)")
+		runs+=("$workload|-|none|-")
+		if declare -p "QUANTA_US_$workload" >/dev/null 2>&1; then
+			eval "quanta=(\"\${QUANTA_US_$workload[@]}\")"
+		else
+			quanta=("${QUANTA_US[@]}")
+		fi
+		for quantum in "${quanta[@]}"; do
+			participants=(spin)
+			[ "$quantum" != none ] || participants=(-)
+			[[ "$BLOCK_QUANTA_US" != *" $quantum "* ]] || participants+=(block)
+			for participant in "${participants[@]}"; do
+				for variant in "${VARIANTS[@]}"; do
+					[[ $quantum == none || $variant != floor* ]] || continue
+					runs+=("$workload|$quantum|$(variant_field "$variant" 1)|$participant")
+				done
 			done
 		done
 	done
 	n=${#runs[@]}
-	echo "round,position,workload,quantum_us,variant,wall_s,cpu_s,others_cores,status,syncs,wait_mean_ns,guest_output" \
+	echo "round,position,workload,quantum_us,variant,participant,wall_s,cpu_s,others_cores,status,syncs,wait_mean_ns,guest_output" \
 		>"$RESULTS/timing.csv"
 	for ((r = 0; r < ROUNDS; r++)); do
 		offset=$(((r * (n / ROUNDS + 1)) % n))
 		say "timing round $((r + 1))/$ROUNDS ($n runs)"
 		for ((i = 0; i < n; i++)); do
-			IFS='|' read -r workload quantum variant <<<"${runs[(i + offset) % n]}"
+			IFS='|' read -r workload quantum variant participant <<<"${runs[(i + offset) % n]}"
 			prefix=$WORK/run
-			run_one "$workload" "$quantum" "$(variant_line "$variant")" "$prefix"
-			[ "$QEMU_STATUS" -eq 0 ] || say "$workload $quantum $variant: QEMU exit status $QEMU_STATUS: $(tail -n1 "$prefix.err")"
-			echo "$((r + 1)),$((i + 1)),$workload,$quantum,$variant,$WALL_S,$CPU_S,$OTHERS,$QEMU_STATUS,$(exit_field "$prefix" '[0-9]+ syncs'),$(exit_field "$prefix" 'mean [0-9]+ ns'),$(md5sum <"$prefix.uart" | cut -c1-12)" \
+			run_one "$workload" "$quantum" "$(variant_line "$variant")" "$prefix" "$participant"
+			[ "$QEMU_STATUS" -eq 0 ] || say "$workload $quantum $variant $participant: QEMU exit status $QEMU_STATUS: $(tail -n1 "$prefix.err")"
+			echo "$((r + 1)),$((i + 1)),$workload,$quantum,$variant,$participant,$WALL_S,$CPU_S,$OTHERS,$QEMU_STATUS,$(exit_field "$prefix" '[0-9]+ syncs'),$(exit_field "$prefix" 'mean [0-9]+ ns'),$(md5sum <"$prefix.uart" | cut -c1-12)" \
 				>>"$RESULTS/timing.csv"
 		done
 	done
@@ -181,6 +220,7 @@ variant_line() {
 memory() {
 	local names=(none) variant name passes r prefix plugin
 	for variant in "${VARIANTS[@]}" "${MEMORY_EXTRA_VARIANTS[@]}"; do
+		[[ $variant != floor* ]] || continue
 		names+=("$(variant_field "$variant" 1)")
 	done
 	echo "round,variant,passes,status,vmhwm_kb,vmrss_kb,translated" >"$RESULTS/memory.csv"
@@ -213,6 +253,7 @@ write_environment() {
 		echo "memory_rounds=$MEMORY_ROUNDS"
 		echo "loop_iterations=$LOOP_ITERATIONS"
 		echo "compute_iterations=$COMPUTE_ITERATIONS"
+		echo "workloads=${WORKLOADS[*]}"
 		echo "icount=$ICOUNT"
 	} >>"$RESULTS/environment.txt"
 }
@@ -220,7 +261,7 @@ write_environment() {
 main() {
 	local started=$SECONDS
 	say "building in $BUILD"
-	build TimeSyncPlugin SeedAlgorithmPlugin MemProbePlugin timesync-peer guest-loop \
+	build TimeSyncPlugin SeedAlgorithmPlugin FloorPlugin MemProbePlugin timesync-peer guest-loop \
 		bench-guest-compute bench-guest-retranslate
 	mkdir -p "$RESULTS"
 	(cd "$RESULTS" && rm -f results.md timing.csv memory.csv environment.txt skipped.txt \
