@@ -43,6 +43,6 @@ timeout -k 2 120 qemu-system-riscv64 -M virt -bios none -display none -monitor n
 	</dev/null 2>"$work/qemu.err" || { cat "$work/qemu.err" >&2; exit 1; }
 status=0
 wait "$participant_pid" || status=$?
-bash examples/ns3/interleave.sh "$work/uart.out" "$work/ns3.out"
+bash scripts/interleave.sh "$work/uart.out" "$work/ns3.out"
 sed -n 's/^timesync: exit: \([^,]*, [^,]*\),.*/QEMU: \1/p' "$work/qemu.err"
 [ "$status" -eq 0 ] || { cat "$work/ns3.err" >&2; exit "$status"; }

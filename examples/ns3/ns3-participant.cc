@@ -13,7 +13,7 @@
  *
  * The ns-3 side: a periodic event, and optionally a UDP echo between two nodes over a
  * point-to-point link. Every line this program prints starts with the time it happened,
- * "[t=<ms> ms]", so that examples/ns3/interleave.sh can merge it with the guest's output.
+ * "[t=<ms> ms]", so that scripts/interleave.sh can merge it with the guest's output.
  */
 #include <cinttypes>
 #include <cstdio>

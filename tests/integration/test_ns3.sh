@@ -6,7 +6,7 @@
 pkg-config --exists ns3-core 2>/dev/null || skip_all "ns-3 is not installed (libns3-dev, libgsl-dev)"
 
 NS3="$BUILD/examples/ns3/ns3-participant"
-INTERLEAVE="$(dirname "$0")/../../examples/ns3/interleave.sh"
+INTERLEAVE="$(dirname "$0")/../../scripts/interleave.sh"
 if [ ! -x "$NS3" ]; then
 	fail "ns-3 is installed but $NS3 was not built (meson setup --reconfigure $BUILD)"
 	finish

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Merges a guest's UART output and ns3-participant's output into one listing in guest-time
-# order, every line starting with its time "[t=<ms> ms]".
-#   interleave.sh UART_FILE NS3_OUTPUT
+# Merges a guest's UART output and a participant's output (examples/ns3, examples/systemc)
+# into one listing in guest-time order, every line starting with its time "[t=<ms> ms]".
+#   interleave.sh UART_FILE PARTICIPANT_OUTPUT
 # Guest lines "t=<hex>" (guests/clock.S: the guest's clock in 100 ns ticks) carry their
-# time; other guest lines take the time of the guest line before them. ns3-participant's
+# time; other guest lines take the time of the guest line before them. The participant's
 # lines start with their time already; its lines without one (the summary) come last.
 set -euo pipefail
 if [ $# -ne 2 ]; then
-	echo "usage: $0 UART_FILE NS3_OUTPUT" >&2
+	echo "usage: $0 UART_FILE PARTICIPANT_OUTPUT" >&2
 	exit 2
 fi
 # Each line becomes "ns <TAB> order <TAB> text"; a stable numeric sort on ns keeps the
