@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything, builds, and runs a riscv64 guest in lockstep with timesync-peer:
 # QEMU halts every 1 ms of guest time; the peer answers and prints guest time and syncs.
+# Then the same guest kind in lockstep with a SystemC model (examples/systemc/demo.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,3 +26,9 @@ timeout -k 2 120 qemu-system-riscv64 -M virt -bios none -nographic -icount shift
 	-plugin "build/plugin/libTimeSyncPlugin.so,HostToGuestPipe=$h2g,GuestToHostPipe=$g2h,TimeinMicroseconds=1000" \
 	</dev/null
 wait "$peer"
+
+# A real simulator as the participant: a SystemC model in lockstep, its events merged with
+# the guest's output in guest-time order (examples/systemc/demo.sh; ns-3's is
+# examples/ns3/demo.sh).
+echo
+DEMO_READINGS=${DEMO_READINGS:-20} bash examples/systemc/demo.sh
