@@ -41,9 +41,10 @@ for transport in socket shm; do
 	link="transport=$transport,path=$WORK/link"
 	where="transport=$transport path=$WORK/link"
 	start_qemu loop $iterations "$link,protocol=2,TimeInNanoseconds=$q"
+	wait_line "$WORK/qemu.out" "^timesync: guest halted at its first boundary; waiting for a participant"
+	# Only now is QEMU surely started under its timeout (right after start_qemu it may not be).
 	refusal="^timesync: $where: in use by another QEMU, process $(child_of "$QEMU_PID") \(qemu-system-ris"
 	[ $transport = socket ] || refusal="^timesync: $where: in use by another QEMU that is running"
-	wait_line "$WORK/qemu.out" "^timesync: guest halted at its first boundary; waiting for a participant"
 	if grep -Eq -- "^timesync: guest halted at its first boundary; waiting for a participant" "$WORK/qemu.out"; then
 		status=0
 		second_qemu "$link,protocol=2" || status=$?
