@@ -1,0 +1,149 @@
+# timesync-conductor: three riscv64 QEMUs and ns-3 in conservative lockstep. Every member
+# stands at the same guest time at every grant (exact=on: to the instruction), a guest
+# that powers off leaves and the others go on, ns-3 ends at the last guest's end. A QEMU
+# killed mid-run stops everyone with a message naming it (or, --on-crash continue, the
+# others run to their end); a member that never joins ends the start after
+# --join-timeout; a bad configuration is refused naming its line.
+. "$(dirname "$0")/lib.sh"
+
+CONDUCTOR="$BUILD/tools/timesync-conductor"
+NS3="$BUILD/examples/ns3/ns3-participant"
+q_us=300
+q=$((q_us * 1000))
+
+# ecu N READINGS TRANSPORT: QEMU N (the clock guest, READINGS x 50129 + 16 instructions)
+# on $WORK/ecuN, in the background ($ecuN_pid: its timeout's); output in $WORK/qN.out.
+ecu() {
+	timeout -k 2 60 "${QEMU_ENV[@]}" "$QEMU_RISCV64" -M virt -bios none -display none \
+		-monitor none -serial "file:$WORK/uart$1.out" -icount shift=0,sleep=off \
+		-kernel "$BUILD/guests/clock.elf" -device "loader,addr=0x80001000,data=$2,data-len=8" \
+		-plugin "$PLUGIN,transport=$3,path=$WORK/ecu$1,protocol=2,TimeInMicroseconds=$q_us,exact=on" \
+		</dev/null >"$WORK/q$1.out" 2>&1 &
+	eval "ecu$1_pid=$!"
+}
+# conductor [OPTIONS...]: the conductor on $WORK/conf in the background ($cond_pid).
+conductor() {
+	rm -f "$WORK/grants"
+	timeout -k 2 60 "$CONDUCTOR" --grants "$WORK/grants" "$@" "$WORK/conf" \
+		>"$WORK/cond.out" 2>"$WORK/cond.err" &
+	cond_pid=$!
+}
+# reap PID: waits for a background job of this shell; its exit status in $rc.
+reap() {
+	rc=0
+	wait "$1" || rc=$?
+}
+# check_exit WHAT EXPECTED PID
+check_exit() {
+	reap "$3"
+	check_eq "$1" "$2" "$rc"
+}
+# guest_end N: QEMU N's guest time at its exit (the plugin's exit line).
+guest_end() { sed -n 's/^timesync: exit: .*, guest time \([0-9]*\) ns.*/\1/p' "$WORK/q$1.out"; }
+# member_stat NAME FIELD: a field of NAME's line in the conductor's statistics.
+member_stat() { awk -v m="$1" -v f="$2" '$2 == m { print $f }' "$WORK/cond.out"; }
+grants() { grep -c '^grant ' "$WORK/grants" 2>/dev/null || true; }
+five_grants() { [ "$(grants)" -ge 5 ]; }
+
+# --- Three QEMUs (socket, shm, socket) and ns-3, to the end -------------------------
+if [ -x "$NS3" ]; then
+	{
+		echo "# three ECUs and a network"
+		echo "member ecu1 qemu socket $WORK/ecu1"
+		echo "member ecu2 qemu shm $WORK/ecu2"
+		echo "member ecu3 qemu socket $WORK/ecu3   # the longest"
+		echo "member net participant socket $WORK/net $q_us"
+	} >"$WORK/conf"
+	ecu 1 100 socket
+	ecu 2 200 shm
+	ecu 3 300 socket
+	conductor
+	ns3_status=0
+	timeout -k 2 60 "$NS3" --transport=socket --path="$WORK/net" --period-us=1000 \
+		>"$WORK/ns3.out" 2>"$WORK/ns3.err" || ns3_status=$?
+	check_exit "lockstep: conductor exit status" 0 $cond_pid || show "$WORK/cond.err"
+	check_exit "lockstep: QEMU 1 exit status" 0 "$ecu1_pid"
+	check_exit "lockstep: QEMU 2 exit status" 0 "$ecu2_pid"
+	check_exit "lockstep: QEMU 3 exit status" 0 "$ecu3_pid"
+	check_eq "lockstep: ns-3 exit status" 0 "$ns3_status" || show "$WORK/ns3.err"
+	check_grep "lockstep: ns-3 saw no mismatch" '^ns3-participant: .* 0 mismatches' "$WORK/ns3.out"
+	# The clock guest's power-off store after 50129 x readings + 16 instructions; QEMU may
+	# run 2 more before it acts on it: the guest's end is the plugin's.
+	end1=$(guest_end 1) end2=$(guest_end 2) end3=$(guest_end 3)
+	check_eq "lockstep: grants = floor(longest guest / q)" $((end3 / q)) "$(grants)"
+	# "grant K at T until NEXT NAME=TIME...": every member at T, T = K x q, NEXT = T + q.
+	check_eq "lockstep: member times different from the common time at a grant" 0 \
+		"$(awk '/^grant / { for (i = 7; i <= NF; i++) { split($i, kv, "="); if (kv[2] != $4) bad++ } }
+			END { print bad + 0 }' "$WORK/grants")"
+	check_eq "lockstep: grants not at k x q, one step on" 0 \
+		"$(awk -v q=$q '/^grant / && ($6 - $4 != q || $4 != $2 * q) { bad++ } END { print bad + 0 }' "$WORK/grants")"
+	check_eq "lockstep: grants with all four members" $((end1 / q)) "$(awk 'NF == 10' "$WORK/grants" | wc -l)"
+	check_eq "lockstep: grants with ecu2, ecu3 and ns-3" $((end2 / q - end1 / q)) \
+		"$(grep -c '^grant [0-9]* at [0-9]* until [0-9]* ecu2=[0-9]* ecu3=[0-9]* net=[0-9]*$' "$WORK/grants")"
+	check_grep "lockstep: ecu1 leaves at its power-off, the others go on" \
+		"^timesync-conductor: member 'ecu1' \(qemu, socket $WORK/ecu1\) left at guest time $end1 ns \(guest powered off\); the others go on" "$WORK/cond.err"
+	check_eq "lockstep: ns-3 ran to the last guest's end" "$end3" \
+		"$(sed -n 's/^ns3-participant: .* ns-3 time \([0-9]*\) ns.*/\1/p' "$WORK/ns3.out")"
+	check_eq "lockstep: statistics: ecu2's syncs" $((end2 / q)) "$(member_stat ecu2 4)"
+	check_eq "lockstep: statistics: ecu3's guest time" "$end3" "$(member_stat ecu3 5)"
+	check_eq "lockstep: statistics: net's syncs" $((end3 / q)) "$(member_stat net 4)"
+else
+	fail "ns-3's participant $NS3 was not built (libns3-dev: scripts/setup.sh, then meson setup --reconfigure)"
+fi
+
+# --- A QEMU killed mid-run -----------------------------------------------------------
+printf 'member ecu1 qemu socket %s\nmember ecu2 qemu socket %s\n' "$WORK/ecu1" "$WORK/ecu2" >"$WORK/conf"
+for policy in stop continue; do
+	ecu 1 100000 socket
+	# With continue the other guest ends by itself, later than the kill.
+	ecu 2 $([ $policy = stop ] && echo 100000 || echo 200) socket
+	conductor --on-crash $policy
+	wait_until "five grants" five_grants
+	kill -9 "$(child_of "$ecu1_pid")" 2>/dev/null || true
+	reap "$ecu1_pid"
+	check_exit "killed, --on-crash $policy: conductor exit status" 1 $cond_pid
+	check_grep "killed, --on-crash $policy: the message names the member" \
+		"^timesync-conductor: member 'ecu1' \(qemu, socket $WORK/ecu1\) went away at guest time [0-9]+ ns without a goodbye" "$WORK/cond.err"
+	if [ $policy = stop ]; then
+		check_exit "killed, --on-crash stop: the other QEMU is stopped (status 1)" 1 "$ecu2_pid"
+		check_grep "killed, --on-crash stop: and told why" "a member of the co-simulation went away" "$WORK/q2.out"
+	else
+		check_exit "killed, --on-crash continue: the other QEMU runs to its end" 0 "$ecu2_pid"
+		check_grep "killed, --on-crash continue: it left at its power-off" \
+			"member 'ecu2' .* left at guest time $(guest_end 2) ns" "$WORK/cond.err"
+	fi
+done
+
+# --- A member that never joins ---------------------------------------------------------
+ecu 1 100 socket
+conductor --join-timeout 1
+check_exit "never joins: conductor exit status" 1 $cond_pid
+check_grep "never joins: the message names it" \
+	"^timesync-conductor: member 'ecu2' \(qemu, socket $WORK/ecu2\) did not join within --join-timeout \(1 s\): stopping" "$WORK/cond.err"
+check_exit "never joins: the QEMU that came is stopped (status 1)" 1 "$ecu1_pid"
+
+# --- Bad configurations and options ----------------------------------------------------
+# bad MESSAGE CONFIG_TEXT [OPTIONS...]: refused with status 2 and MESSAGE.
+bad() {
+	local expect=$1 status=0
+	printf '%s\n' "$2" >"$WORK/bad.conf"
+	shift 2
+	timeout -k 2 10 "$CONDUCTOR" "$@" "$WORK/bad.conf" >"$WORK/cond.out" 2>"$WORK/cond.err" || status=$?
+	check_eq "bad: $expect: exit status" 2 "$status"
+	check_grep "bad: $expect: the message" "$expect" "$WORK/cond.err"
+}
+bad "bad.conf:1: member 'a': kind 'bus' is not qemu or participant" "member a bus socket /x"
+bad "bad.conf:1: member 'a': transport 'fifo' is not socket or shm" "member a qemu fifo /x"
+bad "bad.conf:1: member 'a': step '0' is not a positive" "member a qemu socket /x 0"
+bad "bad.conf:2: member 'a' named twice \(line 1\)" "member a qemu socket /x
+member a qemu socket /y"
+bad "bad.conf:1: expected 'member NAME" "ecu a qemu socket /x"
+bad "bad.conf: no members" "# nothing"
+bad "no qemu member" "member n participant socket /x"
+bad "--on-crash: 'maybe' is not stop or continue" "member a qemu socket /x" --on-crash maybe
+bad "--join-timeout: 'soon' is not a whole number" "member a qemu socket /x" --join-timeout soon
+status=0
+"$CONDUCTOR" "$WORK/missing.conf" >"$WORK/cond.out" 2>"$WORK/cond.err" || status=$?
+check_eq "missing configuration: exit status" 2 "$status"
+check_grep "missing configuration: the message names it" "missing.conf: No such file" "$WORK/cond.err"
+finish
