@@ -300,7 +300,10 @@ static bool join_all(void)
  */
 static bool member_gone(struct member *m, int err)
 {
-	const struct ts_goodbye *bye = ts_session_goodbye(m->session);
+	/* A copy: the goodbye lives in the session, closed below. */
+	const struct ts_goodbye *said = ts_session_goodbye(m->session);
+	struct ts_goodbye copy = said ? *said : (struct ts_goodbye){ 0 };
+	const struct ts_goodbye *bye = said ? &copy : NULL;
 	char who[NAME_MAX_LEN + 300];
 
 	describe(m, who, sizeof(who));
