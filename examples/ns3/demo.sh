@@ -14,17 +14,8 @@ readings=${DEMO_READINGS:-60}
 transport=${DEMO_TRANSPORT:-socket}
 participant="$build/examples/ns3/ns3-participant"
 
-if ! pkg-config --exists ns3-core; then
-	echo "demo: ns-3 is not installed (libns3-dev, libgsl-dev): run scripts/setup.sh first" >&2
-	exit 1
-fi
-[ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
-meson compile -C "$build" >/dev/null
-if [ ! -x "$participant" ]; then
-	# Configured before ns-3 was installed: look for it again.
-	meson setup --reconfigure "$build" >/dev/null
-	meson compile -C "$build" >/dev/null
-fi
+. scripts/demo-lib.sh
+demo_build "$build" "$participant" ns3-core "ns-3 (libns3-dev, libgsl-dev)"
 
 work=$(mktemp -d /tmp/timesync-ns3-demo.XXXXXX)
 trap 'rm -rf "$work"' EXIT

@@ -15,17 +15,8 @@ readings=${DEMO_READINGS:-40}
 transport=${DEMO_TRANSPORT:-socket}
 participant="$build/examples/systemc/systemc-participant"
 
-if ! pkg-config --exists systemc; then
-	echo "demo: SystemC is not installed (libsystemc-dev): run scripts/setup.sh first" >&2
-	exit 1
-fi
-[ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
-meson compile -C "$build" >/dev/null
-if [ ! -x "$participant" ]; then
-	# Configured before SystemC was installed: look for it again.
-	meson setup --reconfigure "$build" >/dev/null
-	meson compile -C "$build" >/dev/null
-fi
+. scripts/demo-lib.sh
+demo_build "$build" "$participant" systemc "SystemC (libsystemc-dev)"
 
 work=$(mktemp -d /tmp/timesync-systemc-demo.XXXXXX)
 trap 'rm -rf "$work"' EXIT
