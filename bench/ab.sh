@@ -7,10 +7,12 @@
 # per-round ratios A/none, B/none, B/A.
 #
 # Environment: PAIRS (rounds, default 11), QUANTUM_US (1000), SPIN_US (0: block),
-# PLUGIN_OPTS (more options for both plugins, e.g. exact=on), DELAY_US (0: the participant
+# PLUGIN_OPTS (more options for both plugins, e.g. exact=on), PLUGIN_OPTS_A, PLUGIN_OPTS_B
+# (for one of them: the same plugin twice, with and without an option), DELAY_US (0: the participant
 # answers at once; N: it holds every halt N us, a slow participant: then compare the CPU),
 # WORKLOAD (compute: the bare-metal riscv64 mixed C guest; linux: the x86_64 Linux boot of
-# tests/integration/test_linux.sh, without idle=poll), COMPUTE_ITERATIONS (12000),
+# tests/integration/test_linux.sh, without idle=poll; linux-riscv64: the riscv64 Linux boot
+# of test_linux_riscv64.sh), COMPUTE_ITERATIONS (12000),
 # QEMU_DIR_A, QEMU_DIR_B (the directories of the QEMU binaries that run A and B, e.g. the
 # one setup-qemu-sid.sh prints, for two builds for two QEMUs; default: the one on PATH).
 # With two QEMUs each has its own run without plugin (none_a, none_b), and the ratios
@@ -39,10 +41,10 @@ QEMU_DIR_B=${QEMU_DIR_B:-}
 build timesync-peer bench-guest-compute
 case $WORKLOAD in
 compute) ;;
-linux)
-	guest_env="${QEMU_TIMESYNC_CACHE:-/var/cache/qemu-timesync}/linux/guest.env"
+linux | linux-riscv64)
+	guest_env="${QEMU_TIMESYNC_CACHE:-/var/cache/qemu-timesync}/$WORKLOAD/guest.env"
 	. "$guest_env" ;;
-*) say "unknown WORKLOAD $WORKLOAD (compute, linux)"; exit 2 ;;
+*) say "unknown WORKLOAD $WORKLOAD (compute, linux, linux-riscv64)"; exit 2 ;;
 esac
 
 # machine QEMU_DIR: the workload's QEMU command line, in machine_args; QEMU_DIR empty:
@@ -59,18 +61,23 @@ machine() {
 		machine_args=("${dir:+$dir/}qemu-system-x86_64" -M q35 -m 256 -rtc base=2025-01-01T00:00:00,clock=vm
 			-nic none -no-reboot -kernel "$LINUX_KERNEL" -initrd "$LINUX_INITRD"
 			-append "console=ttyS0 quiet panic=-1") ;;
+	linux-riscv64)
+		machine_args=("${dir:+$dir/}qemu-system-riscv64" -M virt -m 256 -rtc base=2025-01-01T00:00:00,clock=vm
+			-seed 1 -nic none -no-reboot -kernel "$LINUX_KERNEL" -initrd "$LINUX_INITRD"
+			-append "console=ttyS0 quiet panic=-1") ;;
 	esac
 }
 
-# run VARIANT PLUGIN ("" for none) QEMU_DIR: one timed QEMU run, with its participant.
+# run VARIANT PLUGIN ("" for none) QEMU_DIR [OPTIONS]: one timed QEMU run, with its
+# participant.
 run() {
-	local variant=$1 plugin=$2 machine_args
+	local variant=$1 plugin=$2 machine_args opts=${PLUGIN_OPTS:-}${4:+,$4}
 	local peer=""
 	machine "$3"
 	local args=("${machine_args[@]}" -icount "$ICOUNT" -display none -monitor none -serial null)
 	rm -f "$WORK/h2g" "$WORK/g2h"
 	if [ -n "$plugin" ]; then
-		args+=(-plugin "$plugin,HostToGuestPipe=$WORK/h2g,GuestToHostPipe=$WORK/g2h,TimeInMicroseconds=$QUANTUM_US${PLUGIN_OPTS:+,$PLUGIN_OPTS}")
+		args+=(-plugin "$plugin,HostToGuestPipe=$WORK/h2g,GuestToHostPipe=$WORK/g2h,TimeInMicroseconds=$QUANTUM_US${opts:+,${opts#,}}")
 		timeout -k 5 "$QEMU_TIMEOUT" "$BUILD/tools/timesync-peer" --host-to-guest "$WORK/h2g" \
 			--guest-to-host "$WORK/g2h" --quantum-us "$QUANTUM_US" --spin-us "$SPIN_US" --delay-us "${DELAY_US:-0}" \
 			>/dev/null 2>&1 &
@@ -82,7 +89,7 @@ run() {
 	printf '%s %s %s\n' "$variant" "$WALL_S" "$CPU_S" >>"$WORK/walls"
 }
 
-say "$WORKLOAD, quantum $QUANTUM_US us${PLUGIN_OPTS:+, $PLUGIN_OPTS}, participant $([ "$SPIN_US" = 0 ] && echo blocking || echo "spinning $SPIN_US us"), $PAIRS rounds"
+say "$WORKLOAD, quantum $QUANTUM_US us${PLUGIN_OPTS:+, $PLUGIN_OPTS}${PLUGIN_OPTS_A:+, A: $PLUGIN_OPTS_A}${PLUGIN_OPTS_B:+, B: $PLUGIN_OPTS_B}, participant $([ "$SPIN_US" = 0 ] && echo blocking || echo "spinning $SPIN_US us"), $PAIRS rounds"
 if [ "$QEMU_DIR_A" = "$QEMU_DIR_B" ]; then
 	order=(none a b)
 else
@@ -98,8 +105,8 @@ for ((round = 0; round < PAIRS; round++)); do
 		case $variant in
 		none | none_a) run "$variant" "" "$QEMU_DIR_A" ;;
 		none_b) run none_b "" "$QEMU_DIR_B" ;;
-		a) run a "$plugin_a" "$QEMU_DIR_A" ;;
-		b) run b "$plugin_b" "$QEMU_DIR_B" ;;
+		a) run a "$plugin_a" "$QEMU_DIR_A" "${PLUGIN_OPTS_A:-}" ;;
+		b) run b "$plugin_b" "$QEMU_DIR_B" "${PLUGIN_OPTS_B:-}" ;;
 		esac
 	done
 done
