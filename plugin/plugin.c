@@ -180,7 +180,7 @@ static uintptr_t insn_clock_read(const uint8_t *bytes, size_t len)
 struct insn_kind {
 	uintptr_t clock_read; /* insn_clock_read(), 0 if none */
 	bool halt;
-	bool unseen; /* target_insn_unseen() */
+	bool unseen; /* exact mode: target_insn_unseen() */
 };
 
 static struct insn_kind insn_kind(const struct qemu_plugin_insn *insn)
@@ -193,7 +193,7 @@ static struct insn_kind insn_kind(const struct qemu_plugin_insn *insn)
 	return (struct insn_kind){
 		.clock_read = ts.clock_reads ? insn_clock_read(bytes, len) : 0,
 		.halt = target_is_halt(ts.halt, bytes, len),
-		.unseen = target_insn_unseen(ts.target_name, bytes, len),
+		.unseen = ts.exact && target_insn_unseen(ts.target_name, bytes, len),
 	};
 }
 
