@@ -43,10 +43,9 @@ static void board_write(const uint64_t *counters, unsigned n)
 
 /* One check and one count for instructions first..first+len-1 of the block. */
 static void board_segment(struct qemu_plugin_tb *tb, size_t first, size_t len,
-			  enum qemu_plugin_cb_flags flags, uint64_t ahead)
+			  enum qemu_plugin_cb_flags flags, void *udata)
 {
-	size_t n = qemu_plugin_tb_n_insns(tb);
-	void *udata = COUNTING_CHECK(first ? 0 : n, ahead);
+	uint64_t ahead = counting_ahead(udata);
 
 	if (first == 0) {
 		qemu_plugin_register_vcpu_tb_exec_cond_cb(tb, counting_fired, flags,
@@ -66,17 +65,8 @@ static void board_segment(struct qemu_plugin_tb *tb, size_t first, size_t len,
 
 static void board_instrument(struct qemu_plugin_tb *tb, const bool *unseen, bool read_regs)
 {
-	size_t n = qemu_plugin_tb_n_insns(tb);
-	enum qemu_plugin_cb_flags flags = read_regs ? QEMU_PLUGIN_CB_R_REGS : QEMU_PLUGIN_CB_NO_REGS;
-
-	if (!unseen) {
-		board_segment(tb, 0, n, flags, 0);
-		return;
-	}
-	for (size_t first = 0, last; first < n; first = last + 1) {
-		last = counting_segment_last(unseen, first, n);
-		board_segment(tb, first, last - first + 1, flags, last - first);
-	}
+	counting_each_segment(tb, unseen, read_regs ? QEMU_PLUGIN_CB_R_REGS : QEMU_PLUGIN_CB_NO_REGS,
+			      board_segment);
 }
 
 /* A conditional check: a clock read costs a compare until one is wanted. */

@@ -41,26 +41,23 @@ static void shared_count(unsigned int vcpu_index, void *udata)
 	shared.counter += shared.exact ? ahead + 1 : counting_block_insns(udata);
 }
 
+/* One callback for instructions first..first+len-1 of the block. */
+static void shared_segment(struct qemu_plugin_tb *tb, size_t first, size_t len,
+			   enum qemu_plugin_cb_flags flags, void *udata)
+{
+	(void)len; /* in the userdata */
+	if (first == 0)
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, shared_count, flags, udata);
+	else
+		qemu_plugin_register_vcpu_insn_exec_cb(qemu_plugin_tb_get_insn(tb, first),
+						       shared_count, QEMU_PLUGIN_CB_NO_REGS, udata);
+}
+
 static void shared_instrument(struct qemu_plugin_tb *tb, const bool *unseen, bool read_regs)
 {
-	size_t n = qemu_plugin_tb_n_insns(tb);
-	enum qemu_plugin_cb_flags flags = read_regs ? QEMU_PLUGIN_CB_R_REGS : QEMU_PLUGIN_CB_NO_REGS;
-
 	shared.exact = unseen != NULL;
-	if (!unseen) {
-		qemu_plugin_register_vcpu_tb_exec_cb(tb, shared_count, flags, COUNTING_CHECK(n, 0));
-		return;
-	}
-	for (size_t first = 0, last; first < n; first = last + 1) {
-		last = counting_segment_last(unseen, first, n);
-		void *udata = COUNTING_CHECK(first ? 0 : n, last - first);
-		if (first == 0)
-			qemu_plugin_register_vcpu_tb_exec_cb(tb, shared_count, flags, udata);
-		else
-			qemu_plugin_register_vcpu_insn_exec_cb(qemu_plugin_tb_get_insn(tb, first),
-							       shared_count, QEMU_PLUGIN_CB_NO_REGS,
-							       udata);
-	}
+	counting_each_segment(tb, unseen, read_regs ? QEMU_PLUGIN_CB_R_REGS : QEMU_PLUGIN_CB_NO_REGS,
+			      shared_segment);
 }
 
 const struct counting counting_shared = {

@@ -87,6 +87,31 @@ static inline uint64_t counting_ahead(const void *udata)
 	return (uintptr_t)udata >> 17;
 }
 
+/* What a strategy registers for one segment: instructions first..first+len-1. */
+typedef void counting_segment_fn(struct qemu_plugin_tb *tb, size_t first, size_t len,
+				 enum qemu_plugin_cb_flags flags, void *udata);
+
+/*
+ * Calls segment for each segment of a block, with its check's userdata: in default mode
+ * (unseen NULL) the whole block, in exact mode the runs counting_segment_last() finds.
+ * flags: what the block's first check may read.
+ */
+static inline void counting_each_segment(struct qemu_plugin_tb *tb, const bool *unseen,
+					 enum qemu_plugin_cb_flags flags,
+					 counting_segment_fn *segment)
+{
+	size_t n = qemu_plugin_tb_n_insns(tb);
+
+	if (!unseen) {
+		segment(tb, 0, n, flags, COUNTING_CHECK(n, 0));
+		return;
+	}
+	for (size_t first = 0, last; first < n; first = last + 1) {
+		last = counting_segment_last(unseen, first, n);
+		segment(tb, first, last - first + 1, flags, COUNTING_CHECK(first ? 0 : n, last - first));
+	}
+}
+
 /* The plugin's handler (plugin.c): a counter passed its budget. udata as above. */
 void counting_fired(unsigned vcpu_index, void *udata);
 
