@@ -140,14 +140,37 @@ child_of() { pgrep -P "$1" | head -n 1 || true; }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
+# snapshot_tree PID: what PID and its descendants are doing (each thread's state, kernel
+# wait channel and system call), for a diagnosis of a process that should have ended.
+snapshot_tree() {
+	local pid=$1 task child
+	for task in /proc/"$pid"/task/*; do
+		[ -d "$task" ] || continue
+		echo "$pid/${task##*/} $(cat "$task/comm" 2>/dev/null): state $(awk '{print $3}' "$task/stat" 2>/dev/null)," \
+			"wchan $(cat "$task/wchan" 2>/dev/null), syscall $(cut -d' ' -f1-3 "$task/syscall" 2>/dev/null)"
+	done
+	for child in $(pgrep -P "$pid"); do snapshot_tree "$child"; done
+}
+
 # wait_gone PID MS: waits up to MS milliseconds for PID to end; prints how long it took.
+# A PID still there after 1 s leaves snapshot_tree's picture in $WORK/stall.txt.
 wait_gone() {
-	local pid=$1 limit=$2 start
+	local pid=$1 limit=$2 start took=0
 	start=$(now_ms)
-	while kill -0 "$pid" 2>/dev/null && [ $(($(now_ms) - start)) -lt "$limit" ]; do
+	rm -f "$WORK/stall.txt"
+	while kill -0 "$pid" 2>/dev/null && [ "$took" -lt "$limit" ]; do
 		sleep 0.02
+		took=$(($(now_ms) - start))
+		if [ "$took" -ge 1000 ] && [ ! -e "$WORK/stall.txt" ]; then
+			snapshot_tree "$pid" >"$WORK/stall.txt" 2>&1
+		fi
 	done
 	echo $(($(now_ms) - start))
+}
+
+# show_stall: after a wait_gone that took too long, what the processes were doing at 1 s.
+show_stall() {
+	[ ! -s "$WORK/stall.txt" ] || { diag "still running after 1 s:"; show "$WORK/stall.txt"; }
 }
 
 # start_peer [PEER ARGS...]: timesync-peer on $H2G/$G2H in the background ($PEER_PID).

@@ -7,7 +7,16 @@ ROGUE="$BUILD/tests/rogue_peer"
 q=1000000
 # within WHAT MS LIMIT: passes when MS <= LIMIT
 within() {
-	if [ "$2" -le "$3" ]; then pass "$1 (${2} ms)"; else fail "$1: took ${2} ms, limit $3 ms"; fi
+	if [ "$2" -le "$3" ]; then
+		pass "$1 (${2} ms)"
+	else
+		fail "$1: took ${2} ms, limit $3 ms"
+		show_stall
+		diag "QEMU said:"
+		tail -n 5 "$WORK/qemu.out" | show
+		diag "the participant said:"
+		tail -n 5 "$WORK/peer.out" | show
+	fi
 }
 
 for transport in fifo socket shm; do
