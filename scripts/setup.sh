@@ -7,8 +7,10 @@
 #     debian_mirror in setup-lib.sh; QEMU_TIMESYNC_MIRROR=URI overrides it)
 #   - build tools (meson, ninja, clang, lld, pkg-config), python3-pytest for the Python tests
 #   - qemu-plugin.h, extracted from Debian's QEMU source package into a cache outside git
-#   - ns-3 (libns3-dev), SystemC (libsystemc-dev), and the Linux test guests (scripts/setup-linux-guest.sh for x86_64,
-#     scripts/setup-foreign-guest.sh for arm64 and riscv64)
+#   - ns-3 (libns3-dev), SystemC (libsystemc-dev), Cyclone DDS (cyclonedds-dev, its idlc in
+#     cyclonedds-tools; iproute2 for the DDS test's network namespaces), and the Linux test
+#     guests (scripts/setup-linux-guest.sh for x86_64, scripts/setup-foreign-guest.sh for
+#     arm64 and riscv64)
 #   - QEMU 7.2 (bookworm's own) unpacked into that cache with its qemu-plugin.h, for the
 #     plugin API 1 build (scripts/setup-qemu72.sh)
 #   - QEMU 11.1 (Debian sid's) in a sid root in that cache, for the plugin API 7 build
@@ -19,6 +21,7 @@ cache_dir=${QEMU_TIMESYNC_CACHE:-/var/cache/qemu-timesync}
 backports_list=/etc/apt/sources.list.d/qemu-timesync-backports.sources
 packages_main=(meson ninja-build clang lld pkg-config gcc dpkg-dev xz-utils libglib2.0-dev
                python3 python3-pytest gnuplot-nox libclang-rt-14-dev llvm libns3-dev libgsl-dev libsystemc-dev g++ man-db
+               cyclonedds-dev cyclonedds-tools iproute2
                linux-image-cloud-amd64 busybox-static cpio gzip)
 packages_backports=(qemu-system-misc qemu-system-x86 qemu-system-arm)
 

@@ -20,13 +20,17 @@ G2H="$WORK/g2h"
 failures=0
 checks=0
 finished=
+# at_exit COMMAND: cleanup runs COMMAND (e.g. removing what the test made outside $WORK).
+exit_hooks=()
+at_exit() { exit_hooks+=("$*"); }
 
 # On exit: ends what the test left running, and a test that ends before finish (set -e,
 # a crash, a signal) counts as one more failed check.
 cleanup() {
-	local status=$? pids
+	local status=$? pids hook
 	mapfile -t pids < <(jobs -p)
 	[ ${#pids[@]} -eq 0 ] || kill -9 "${pids[@]}" 2>/dev/null || true
+	for hook in "${exit_hooks[@]}"; do eval "$hook" || true; done
 	rm -rf "$WORK"
 	[ -z "$finished" ] || return 0
 	fail "the test script ended before finish (status $status)"
@@ -172,6 +176,48 @@ wait_gone() {
 show_stall() {
 	[ ! -s "$WORK/stall.txt" ] || { diag "still running after 1 s:"; show "$WORK/stall.txt"; }
 }
+
+# within WHAT MS LIMIT [FILE...]: passes when MS <= LIMIT (a wait_gone's result); a
+# failure shows show_stall's picture and the last lines of each FILE.
+within() {
+	local what=$1 took=$2 limit=$3 file
+	shift 3
+	if [ "$took" -le "$limit" ]; then
+		pass "$what (${took} ms)"
+		return
+	fi
+	fail "$what: took ${took} ms, limit $limit ms"
+	show_stall
+	for file in "$@"; do
+		diag "$(basename "$file"):"
+		tail -n 5 "$file" | show
+	done
+}
+
+# reap PID: waits for a background job of this shell; its exit status in $rc.
+reap() {
+	rc=0
+	wait "$1" || rc=$?
+}
+# check_exit WHAT EXPECTED PID: reap, then check_eq of its status.
+check_exit() {
+	reap "$3"
+	check_eq "$1" "$2" "$rc"
+}
+
+# For tests of timesync-conductor, whose QEMU N writes $WORK/qN.out and which runs with
+# --grants $WORK/grants and its statistics in $WORK/cond.out:
+# guest_end N: QEMU N's guest time at its exit (the plugin's exit line).
+guest_end() { sed -n 's/^timesync: exit: .*, guest time \([0-9]*\) ns.*/\1/p' "$WORK/q$1.out"; }
+# member_stat NAME FIELD: a field of NAME's line in the conductor's statistics.
+member_stat() { awk -v m="$1" -v f="$2" '$2 == m { print $f }' "$WORK/cond.out"; }
+# grants: how many the conductor made so far; five_grants: at least five.
+grants() {
+	local n=0
+	[ ! -f "$WORK/grants" ] || n=$(grep -c '^grant ' "$WORK/grants" || true)
+	echo "$n"
+}
+five_grants() { [ "$(grants)" -ge 5 ]; }
 
 # start_peer [PEER ARGS...]: timesync-peer on $H2G/$G2H in the background ($PEER_PID).
 start_peer() {

@@ -28,22 +28,6 @@ conductor() {
 		>"$WORK/cond.out" 2>"$WORK/cond.err" &
 	cond_pid=$!
 }
-# reap PID: waits for a background job of this shell; its exit status in $rc.
-reap() {
-	rc=0
-	wait "$1" || rc=$?
-}
-# check_exit WHAT EXPECTED PID
-check_exit() {
-	reap "$3"
-	check_eq "$1" "$2" "$rc"
-}
-# guest_end N: QEMU N's guest time at its exit (the plugin's exit line).
-guest_end() { sed -n 's/^timesync: exit: .*, guest time \([0-9]*\) ns.*/\1/p' "$WORK/q$1.out"; }
-# member_stat NAME FIELD: a field of NAME's line in the conductor's statistics.
-member_stat() { awk -v m="$1" -v f="$2" '$2 == m { print $f }' "$WORK/cond.out"; }
-grants() { grep -c '^grant ' "$WORK/grants" 2>/dev/null || true; }
-five_grants() { [ "$(grants)" -ge 5 ]; }
 
 # --- Three QEMUs (socket, shm, socket) and ns-3, to the end -------------------------
 if [ -x "$NS3" ]; then
