@@ -19,11 +19,14 @@ RESULTS=${RESULTS:-$BENCH/results/$STAMP}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/timesync-$BENCH_NAME.XXXXXX")
 # Removed at exit, with WORK; a script adds what it makes elsewhere.
 REMOVE_AT_EXIT=("$WORK")
+# Commands run at exit (e.g. removing network namespaces a script made).
+AT_EXIT=()
 
 cleanup() {
-	local pids
+	local pids hook
 	mapfile -t pids < <(jobs -p)
 	[ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null || true
+	for hook in "${AT_EXIT[@]}"; do eval "$hook" || true; done
 	rm -rf "${REMOVE_AT_EXIT[@]}"
 }
 trap cleanup EXIT

@@ -64,6 +64,7 @@ static struct {
 	struct member m[MAX_MEMBERS];
 	unsigned n;
 	uint64_t join_timeout_ns;
+	uint64_t sync_timeout_ns; /* 0: wait for ever for a member's halt or grant */
 	bool continue_on_crash;
 	bool crashed; /* a member went away without a goodbye (and the others went on) */
 	FILE *grants; /* --grants FILE: one line per common time */
@@ -311,7 +312,8 @@ static bool member_gone(struct member *m, int err)
 	if (err == TS_EGOODBYE && bye && m->kind == QEMU &&
 	    sscanf(bye->text, "QEMU exits at guest time %" SCNu64 " ns", &end_ns) == 1)
 		m->at_ns = end_ns;
-	ts_session_close(m->session, 0, NULL);
+	ts_session_close(m->session, err == -ETIMEDOUT ? TS_GOODBYE_ERROR : 0,
+			 "no answer within the conductor's --sync-timeout");
 	m->session = NULL;
 	m->active = false;
 	if (err == TS_EGOODBYE && bye &&
@@ -323,6 +325,9 @@ static bool member_gone(struct member *m, int err)
 	}
 	if (err == TS_EGOODBYE && bye)
 		say("%s left with an error at guest time %" PRIu64 " ns: %s", who, m->at_ns, bye->text);
+	else if (err == -ETIMEDOUT)
+		say("%s did not answer within --sync-timeout (%" PRIu64 " s) at guest time %" PRIu64
+		    " ns: taken for hung", who, c.sync_timeout_ns / 1000000000u, m->at_ns);
 	else
 		say("%s went away at guest time %" PRIu64 " ns without a goodbye: %s", who,
 		    m->at_ns, ts_strerror(err));
@@ -334,14 +339,29 @@ static bool member_gone(struct member *m, int err)
 	return false;
 }
 
+/* A wait for one member's halt or grant: --sync-timeout bounds it. Returns its start. */
+static uint64_t sync_wait_begin(void)
+{
+	c.wait_start_ns = ts_now_ns();
+	c.wait_limit_ns = c.sync_timeout_ns;
+	return c.wait_start_ns;
+}
+
+/* Ends that wait; how long it took. */
+static uint64_t sync_wait_end(uint64_t start_ns)
+{
+	c.wait_limit_ns = 0;
+	return ts_now_ns() - start_ns;
+}
+
 /* Waits for a QEMU's halt at (or a block past) the common time. False: stop all. */
 static bool qemu_halt(struct member *m)
 {
 	struct ts_halt halt;
-	uint64_t start = ts_now_ns();
+	uint64_t start = sync_wait_begin();
 	int ret = ts_session_wait_halt(m->session, &halt);
 
-	m->waited_ns += ts_now_ns() - start;
+	m->waited_ns += sync_wait_end(start);
 	if (ret < 0)
 		return member_gone(m, ret);
 	m->syncs++;
@@ -355,12 +375,12 @@ static bool participant_halt(struct member *m, uint64_t t)
 {
 	struct ts_halt halt = { .reason = TS_HALT_GRANTED, .seq = m->syncs + 1, .guest_ns = t,
 				.instructions = t };
-	uint64_t start = ts_now_ns(), until;
+	uint64_t start = sync_wait_begin(), until;
 	int ret = ts_session_send_halt(m->session, &halt);
 
 	if (ret == 0)
 		ret = ts_session_wait_grant(m->session, &until);
-	m->waited_ns += ts_now_ns() - start;
+	m->waited_ns += sync_wait_end(start);
 	if (ret < 0)
 		return member_gone(m, ret);
 	m->syncs++;
@@ -486,6 +506,9 @@ static void usage(FILE *out)
 		"\n"
 		"  --join-timeout S    every member must have joined within S seconds (default 30;\n"
 		"                      0: wait for ever)\n"
+		"  --sync-timeout S    a member that does not halt or grant within S seconds of\n"
+		"                      being waited for is taken for hung, as a crash (default 0:\n"
+		"                      wait for ever)\n"
 		"  --on-crash stop|continue\n"
 		"                      a member gone without a goodbye stops all (default), or\n"
 		"                      the others go on\n"
@@ -499,10 +522,27 @@ static void usage(FILE *out)
 		"link failed; 2 on bad usage or a bad configuration.\n");
 }
 
+/* A whole number of seconds (at most 1000000) for option name into *ns; false: said. */
+static bool parse_seconds(const char *name, const char *text, uint64_t *ns)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || v > 1000000) {
+		say("%s: '%s' is not a whole number of seconds (at most 1000000)", name, text);
+		return false;
+	}
+	*ns = v * UINT64_C(1000000000);
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "join-timeout", required_argument, NULL, 'j' },
+		{ "sync-timeout", required_argument, NULL, 's' },
 		{ "on-crash", required_argument, NULL, 'c' },
 		{ "grants", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
@@ -515,18 +555,14 @@ int main(int argc, char **argv)
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'j': {
-			char *end;
-			errno = 0;
-			unsigned long long s = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-' || s > 1000000) {
-				say("--join-timeout: '%s' is not a whole number of seconds (at most 1000000)",
-				    optarg);
+		case 'j':
+			if (!parse_seconds("--join-timeout", optarg, &c.join_timeout_ns))
 				return 2;
-			}
-			c.join_timeout_ns = s * UINT64_C(1000000000);
 			break;
-		}
+		case 's':
+			if (!parse_seconds("--sync-timeout", optarg, &c.sync_timeout_ns))
+				return 2;
+			break;
 		case 'c':
 			if (strcmp(optarg, "stop") == 0) {
 				c.continue_on_crash = false;

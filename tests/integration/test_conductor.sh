@@ -2,8 +2,9 @@
 # stands at the same guest time at every grant (exact=on: to the instruction), a guest
 # that powers off leaves and the others go on, ns-3 ends at the last guest's end. A QEMU
 # killed mid-run stops everyone with a message naming it (or, --on-crash continue, the
-# others run to their end); a member that never joins ends the start after
-# --join-timeout; a bad configuration is refused naming its line.
+# others run to their end); a member that holds a halt past --sync-timeout is taken for
+# hung; a member that never joins ends the start after --join-timeout; a bad
+# configuration is refused naming its line.
 . "$(dirname "$0")/lib.sh"
 
 CONDUCTOR="$BUILD/tools/timesync-conductor"
@@ -106,6 +107,28 @@ check_grep "never joins: the message names it" \
 	"^timesync-conductor: member 'ecu2' \(qemu, socket $WORK/ecu2\) did not join within --join-timeout \(1 s\): stopping" "$WORK/cond.err"
 check_exit "never joins: the QEMU that came is stopped (status 1)" 1 "$ecu1_pid"
 
+# --- A hung member: --sync-timeout ------------------------------------------------------
+# timesync-peer as a participant member that holds its first halt for 30 s.
+printf 'member ecu1 qemu socket %s\nmember slow participant socket %s 300\n' "$WORK/ecu1" "$WORK/slow" >"$WORK/conf"
+ecu 1 100000 socket
+conductor --sync-timeout 1
+timeout -k 2 60 "$PEER" --protocol 2 --transport socket --path "$WORK/slow" --delay-us 30000000 \
+	</dev/null >"$WORK/slow.out" 2>&1 &
+slow_pid=$!
+wait_line "$WORK/cond.err" "member 'slow' .* joined"
+took=$(wait_gone "$cond_pid" 5000)
+if [ "$took" -ge 500 ] && [ "$took" -le 3000 ]; then
+	pass "hung: the conductor gives up after --sync-timeout 1 ($took ms)"
+else
+	fail "hung: the conductor gives up after --sync-timeout 1: took $took ms (500-3000 expected: 1 s from the wait's start, which comes before we saw the join)"
+fi
+check_exit "hung: conductor exit status" 1 $cond_pid
+check_grep "hung: the message names it" \
+	"^timesync-conductor: member 'slow' \(participant, socket $WORK/slow\) did not answer within --sync-timeout \(1 s\) at guest time [0-9]+ ns: taken for hung" "$WORK/cond.err"
+check_exit "hung: the QEMU is stopped (status 1)" 1 "$ecu1_pid"
+kill -9 "$(child_of "$slow_pid")" 2>/dev/null || true
+reap "$slow_pid"
+
 # --- Bad configurations and options ----------------------------------------------------
 # bad MESSAGE CONFIG_TEXT [OPTIONS...]: refused with status 2 and MESSAGE.
 bad() {
@@ -126,6 +149,7 @@ bad "bad.conf: no members" "# nothing"
 bad "no qemu member" "member n participant socket /x"
 bad "--on-crash: 'maybe' is not stop or continue" "member a qemu socket /x" --on-crash maybe
 bad "--join-timeout: 'soon' is not a whole number" "member a qemu socket /x" --join-timeout soon
+bad "--sync-timeout: '-1' is not a whole number" "member a qemu socket /x" --sync-timeout -1
 status=0
 "$CONDUCTOR" "$WORK/missing.conf" >"$WORK/cond.out" 2>"$WORK/cond.err" || status=$?
 check_eq "missing configuration: exit status" 2 "$status"
