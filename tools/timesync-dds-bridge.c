@@ -321,6 +321,25 @@ static void far_gone_say(void)
 	    far_side_name(), b.name);
 }
 
+/*
+ * The far side's next record, while the local link s is up: 0, or -1 when the far side
+ * went away (s closed without a goodbye, as a crash) or DDS failed (s told why).
+ */
+static int recv_far(struct ts_session *s, struct ts_msg *msg)
+{
+	int ret = dds_recv(msg);
+
+	if (ret == 0)
+		return 0;
+	if (ret == TS_EOF) {
+		far_gone_say();
+		ts_session_close(s, 0, NULL);
+	} else {
+		ts_session_close(s, TS_GOODBYE_ERROR, "the DDS bridge failed");
+	}
+	return -1;
+}
+
 static void print_stats(void)
 {
 	if (b.side == SIDE_QEMU && b.halts)
@@ -390,16 +409,8 @@ static int run_qemu_side(void)
 		if (dds_send(&msg) < 0)
 			return 1;
 		b.halts++;
-		ret = dds_recv(&msg);
-		if (ret == TS_EOF) {
-			far_gone_say();
-			ts_session_close(s, 0, NULL);
+		if (recv_far(s, &msg) < 0)
 			return 1;
-		}
-		if (ret < 0) {
-			ts_session_close(s, TS_GOODBYE_ERROR, "the DDS bridge failed");
-			return 1;
-		}
 		uint64_t answer_ns = ts_now_ns() - asked_ns;
 		b.answer_total_ns += answer_ns;
 		if (answer_ns > b.answer_max_ns)
@@ -469,16 +480,8 @@ static int run_participant_side(void)
 	for (;;) {
 		uint64_t until_ns;
 
-		ret = dds_recv(&msg);
-		if (ret == TS_EOF) {
-			far_gone_say();
-			ts_session_close(s, 0, NULL);
+		if (recv_far(s, &msg) < 0)
 			return 1;
-		}
-		if (ret < 0) {
-			ts_session_close(s, TS_GOODBYE_ERROR, "the DDS bridge failed");
-			return 1;
-		}
 		if (msg.type == TS_MSG_GOODBYE) {
 			say("%s: the qemu side said goodbye (%s: %s)", b.name,
 			    ts_goodbye_reason_name(msg.goodbye.reason), msg.goodbye.text);
