@@ -156,13 +156,22 @@ snapshot_tree() {
 	for child in $(pgrep -P "$pid"); do snapshot_tree "$child"; done
 }
 
+# running PID: PID runs (a zombie, ended but not yet reaped by this shell, does not: a
+# wait_gone in $(...) runs in a subshell, and the shell may reap only after it).
+running() {
+	local state
+	kill -0 "$1" 2>/dev/null || return 1
+	state=$(sed -n 's/^.*) \([A-Za-z]\).*/\1/p' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+
 # wait_gone PID MS: waits up to MS milliseconds for PID to end; prints how long it took.
 # A PID still there after 1 s leaves snapshot_tree's picture in $WORK/stall.txt.
 wait_gone() {
 	local pid=$1 limit=$2 start took=0
 	start=$(now_ms)
 	rm -f "$WORK/stall.txt"
-	while kill -0 "$pid" 2>/dev/null && [ "$took" -lt "$limit" ]; do
+	while running "$pid" && [ "$took" -lt "$limit" ]; do
 		sleep 0.02
 		took=$(($(now_ms) - start))
 		if [ "$took" -ge 1000 ] && [ ! -e "$WORK/stall.txt" ]; then
