@@ -18,6 +18,7 @@ from benchlib import (BUSY_CORES, fmt, median_or_none, quantum_label, read_csv,
 SHM_ROUND_TRIP_MAX_NS = 2000
 SHM_VS_RAW_MAX = 10.0
 PIPE_VS_RAW_MAX = 1.5
+OWN_RAW_MAX = 1.1  # issue 14: fifo vs raw pipe, socket vs raw socket pair
 SLOWDOWN_QUANTUM_US = "10"
 SLOWDOWN_MAX = 2.0
 QUANTUM_ORDER = ["-", "nosync", "1000", "100", "10", "1"]
@@ -191,6 +192,18 @@ class Report:
                              [self.get("link", transport, str(size), "50000"), raw_pipe_m],
                              lambda v, value=value, own=own:
                              f"{fmt(us(value), 2)} us, {v:.2f}x{own}")
+        # Issue 14: each link against the raw ping-pong of its own kind, spinning.
+        raw_socket_m = self.get("raw", "socket-spin", "1", "forever")
+        for transport, raw, raw_m, name in (("fifo", raw_pipe, raw_pipe_m, "pipe"),
+                                            ("socket", raw_socket, raw_socket_m,
+                                             "Unix socket pair")):
+            for size in (1, 64):
+                value = self.link(transport, size)
+                self.verdict(f"{transport} link round trip, {size}-byte records, both ends "
+                             f"spinning: within {OWN_RAW_MAX}x of the raw {name} ping-pong "
+                             f"({fmt(us(raw), 2)} us)", ratio(value, raw), OWN_RAW_MAX,
+                             [self.get("link", transport, str(size), "50000"), raw_m],
+                             lambda v, value=value: f"{fmt(us(value), 2)} us, {v:.2f}x")
         none, run = self.qemu("none", "-"), self.qemu("shm", SLOWDOWN_QUANTUM_US)
         value = ratio(run.median("wall_s") if run else None,
                       none.median("wall_s") if none else None)
