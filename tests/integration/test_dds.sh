@@ -4,7 +4,8 @@
 # instruction), the DDS traffic crossed the veth pair, a remote guest's power-off reaches
 # the conductor as a leave. A remote QEMU killed, or its bridge killed, ends the
 # conductor (--on-crash stop) or lets the local QEMU run on (continue) within 1 s; a
-# bridge whose far side never comes gives up after --join-timeout; bad options exit 2.
+# bridge whose far side or QEMU never comes gives up after --join-timeout; bad options
+# exit 2.
 . "$(dirname "$0")/lib.sh"
 
 BRIDGE="$BUILD/tools/timesync-dds-bridge"
@@ -141,6 +142,18 @@ timeout -k 2 20 ip netns exec "$ns_a" env CYCLONEDDS_URI="$uri_a" "$BRIDGE" --si
 check_eq "never joins: exit status" 1 "$status"
 check_grep "never joins: the message names the missing side" \
 	"^timesync-dds-bridge: no bridge on the qemu side named 'ecu9' in DDS domain 0 within --join-timeout \(1 s\): stopping" "$WORK/bridge_a.err"
+
+status=0
+timeout -k 2 20 ip netns exec "$ns_b" env CYCLONEDDS_URI="$uri_b" "$BRIDGE" --side qemu \
+	--name ecu9 --path "$WORK/qemu9" --join-timeout 1 </dev/null >/dev/null 2>"$WORK/bridge_b.err" || status=$?
+check_eq "no QEMU comes: exit status" 1 "$status"
+check_grep "no QEMU comes: the message says so" \
+	"^timesync-dds-bridge: no QEMU came within --join-timeout \(1 s\): stopping" "$WORK/bridge_b.err"
+status=0
+timeout -k 2 20 ip netns exec "$ns_b" "$BRIDGE" --side qemu --name ecu9 --path "$WORK/no/such/dir/q" \
+	</dev/null >/dev/null 2>"$WORK/bridge_b.err" || status=$?
+check_eq "a path in no directory: exit status" 1 "$status"
+check_grep "a path in no directory: the message names it" "^timesync-dds-bridge: $WORK/no/such/dir/q: No such file or directory" "$WORK/bridge_b.err"
 
 # --- Bad options ------------------------------------------------------------------------------
 # bad MESSAGE OPTIONS...: refused with status 2 and MESSAGE.
