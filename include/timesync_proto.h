@@ -47,6 +47,12 @@ extern "C" {
  * ts_session_guest_capabilities().
  */
 #define TS_CAP_IDLE_TIME (UINT64_C(1) << 0) /* the guest end sees time the guest spent idle */
+/*
+ * Lookahead: in a guest end's HELLO, its idle HALTs may say until when the guest idled
+ * (idle_until_ns); in a participant's HELLO, it reads that field. A HALT carries a nonzero
+ * idle_until_ns only when both announced it (older participants refuse the bytes).
+ */
+#define TS_CAP_LOOKAHEAD (UINT64_C(1) << 1)
 
 /* HALT reasons. */
 #define TS_HALT_QUANTUM 1 /* a quantum boundary (k * quantum_ns) was reached */
@@ -91,7 +97,8 @@ struct ts_wire_halt {
 	uint8_t guest_ns[8];     /* guest time when it stopped: at or just past the boundary */
 	uint8_t instructions[8]; /* instructions executed by all vCPUs so far */
 	uint8_t flags[4];        /* TS_HALT_* flag bits; a receiver ignores unknown ones */
-	uint8_t reserved[28];
+	uint8_t idle_until_ns[8]; /* TS_CAP_LOOKAHEAD: see struct ts_halt; else 0 */
+	uint8_t reserved[20];
 };
 
 struct ts_wire_run_until {
@@ -129,6 +136,12 @@ struct ts_halt {
 	uint64_t seq;
 	uint64_t guest_ns;
 	uint64_t instructions;
+	/*
+	 * Lookahead (TS_CAP_LOOKAHEAD, an idle HALT): the guest idled until this guest time, and
+	 * is there already (QEMU skips idle time at once), so it has nothing to do before it: a
+	 * grant may go past it in one step. 0: not known (not idle, or not announced).
+	 */
+	uint64_t idle_until_ns;
 };
 
 struct ts_run_until {

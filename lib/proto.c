@@ -67,6 +67,7 @@ static void encode_halt(const struct ts_msg *msg, uint8_t *out)
 	PUT(out, ts_wire_halt, guest_ns, msg->halt.guest_ns);
 	PUT(out, ts_wire_halt, instructions, msg->halt.instructions);
 	PUT(out, ts_wire_halt, flags, msg->halt.flags);
+	PUT(out, ts_wire_halt, idle_until_ns, msg->halt.idle_until_ns);
 }
 
 static void encode_goodbye(const struct ts_msg *msg, uint8_t *out)
@@ -126,6 +127,7 @@ static int decode_halt(const uint8_t *in, struct ts_msg *msg)
 	msg->halt.guest_ns = GET(in, ts_wire_halt, guest_ns);
 	msg->halt.instructions = GET(in, ts_wire_halt, instructions);
 	msg->halt.flags = (uint32_t)GET(in, ts_wire_halt, flags);
+	msg->halt.idle_until_ns = GET(in, ts_wire_halt, idle_until_ns);
 	return 0;
 }
 

@@ -172,6 +172,10 @@ int ts_session_send_halt(struct ts_session *s, const struct ts_halt *halt)
 		return ts__link_send(s->link, &byte, 1);
 	}
 	msg = ts_msg_halt(halt->guest_ns, halt->instructions, halt->reason, halt->flags, s->seq);
+	/* Only to a participant that reads it: an older one refuses the bytes. */
+	if ((s->capabilities & s->peer_capabilities & TS_CAP_LOOKAHEAD) &&
+	    (halt->flags & TS_HALT_IDLE))
+		msg.halt.idle_until_ns = halt->idle_until_ns;
 	return goodbye_if_gone(s, send_msg(s, &msg));
 }
 

@@ -345,7 +345,7 @@ static int prepare_peer(const struct ts_options *opts, bool sees_idle)
 				  .guest_to_host = opts->guest_to_host, .path = opts->path },
 			.protocol = (int)opts->protocol,
 			.quantum_ns = opts->quantum_ns,
-			.capabilities = sees_idle ? TS_CAP_IDLE_TIME : 0,
+			.capabilities = sees_idle ? TS_CAP_IDLE_TIME | TS_CAP_LOOKAHEAD : 0,
 		},
 		.connect_timeout_ns = opts->connect_timeout_s * 1000000000u,
 		.sync_timeout_ns = opts->sync_timeout_s * 1000000000u,

@@ -112,6 +112,8 @@ enum sync_answer sync_check(struct sync_core *core, uint64_t *counters, uint64_t
 				 (core->clock_reset_pending ? TS_HALT_CLOCK_RESET : 0),
 			.guest_ns = idle ? tk->next_boundary_ns : now_ns,
 			.instructions = tk_executed(tk, counters),
+			/* Lookahead: the guest idled to now (the session sends it if wanted). */
+			.idle_until_ns = idle ? now_ns : 0,
 		};
 		uint64_t halt_now_ns = now_ns;
 		uint64_t until_ns = 0;

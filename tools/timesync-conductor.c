@@ -13,6 +13,10 @@
  * wants to go that far or further is granted it, the others (their want is exactly it)
  * too, so every member halts at every common time and none passes another by more than
  * a step of its own. A QEMU halts a block late at most (exactly on it with exact=on).
+ * Lookahead: a QEMU whose guest idled is already at the end of its idle time (QEMU skips
+ * it at once) and says so in its halt (TS_CAP_LOOKAHEAD); it wants the step after that,
+ * so when every member can go as far the common time moves past the idle time in one
+ * grant instead of one step at a time.
  *
  * A QEMU whose guest powers off leaves and the others go on; when no QEMU is left the
  * participants are told goodbye (the guest's end time in the text, as the plugin does)
@@ -57,6 +61,7 @@ struct member {
 	uint64_t at_ns;   /* where it stands: its last halt */
 	uint64_t want_ns; /* how far it wants to go next */
 	uint64_t syncs;
+	uint64_t lookaheads; /* QEMU: halts that said until when its guest idled */
 	uint64_t waited_ns; /* wall time spent waiting for it */
 };
 
@@ -65,6 +70,7 @@ static struct {
 	unsigned n;
 	uint64_t join_timeout_ns;
 	uint64_t sync_timeout_ns; /* 0: wait for ever for a member's halt or grant */
+	bool no_lookahead;        /* --lookahead off: QEMUs are not asked for it */
 	bool continue_on_crash;
 	bool crashed; /* a member went away without a goodbye (and the others went on) */
 	FILE *grants; /* --grants FILE: one line per common time */
@@ -233,15 +239,16 @@ static void goodbye_all(uint32_t reason, const char *text)
 
 static void print_stats(void)
 {
-	printf(PROG ": %-*s %-11s %10s %16s %14s %12s\n", NAME_MAX_LEN / 2, "member", "kind",
-	       "syncs", "guest time ns", "waited ms", "per sync us");
+	printf(PROG ": %-*s %-11s %10s %16s %14s %12s %10s\n", NAME_MAX_LEN / 2, "member", "kind",
+	       "syncs", "guest time ns", "waited ms", "per sync us", "lookahead");
 	for (unsigned i = 0; i < c.n; i++) {
 		const struct member *m = &c.m[i];
 
-		printf(PROG ": %-*s %-11s %10" PRIu64 " %16" PRIu64 " %14.3f %12.1f\n",
+		printf(PROG ": %-*s %-11s %10" PRIu64 " %16" PRIu64 " %14.3f %12.1f %10" PRIu64 "\n",
 		       NAME_MAX_LEN / 2, m->name, kind_name(m->kind), m->syncs, m->at_ns,
 		       (double)m->waited_ns / 1e6,
-		       m->syncs ? (double)m->waited_ns / 1e3 / (double)m->syncs : 0.0);
+		       m->syncs ? (double)m->waited_ns / 1e3 / (double)m->syncs : 0.0,
+		       m->lookaheads);
 	}
 }
 
@@ -260,6 +267,7 @@ static bool join_all(void)
 		memset(&cfg, 0, sizeof(cfg));
 		cfg.protocol = 2;
 		cfg.quantum_ns = m->kind == PARTICIPANT ? m->step_ns : 0;
+		cfg.capabilities = m->kind == QEMU && !c.no_lookahead ? TS_CAP_LOOKAHEAD : 0;
 		cfg.link.transport = m->transport;
 		cfg.link.path = m->path;
 		cfg.link.wait = (struct ts_wait){ .spin_ns = SPIN_NS, .slice_ms = SLICE_MS,
@@ -367,6 +375,11 @@ static bool qemu_halt(struct member *m)
 	m->syncs++;
 	m->at_ns = halt.guest_ns;
 	m->want_ns = (halt.guest_ns / m->step_ns + 1) * m->step_ns;
+	/* Lookahead: idle (and there already) until idle_until_ns, it wants the step after. */
+	if (halt.idle_until_ns > m->want_ns && halt.idle_until_ns < MAX_NS) {
+		m->want_ns = (halt.idle_until_ns / m->step_ns + 1) * m->step_ns;
+		m->lookaheads++;
+	}
 	return true;
 }
 
@@ -509,6 +522,9 @@ static void usage(FILE *out)
 		"  --sync-timeout S    a member that does not halt or grant within S seconds of\n"
 		"                      being waited for is taken for hung, as a crash (default 0:\n"
 		"                      wait for ever)\n"
+		"  --lookahead on|off  on (default): a QEMU whose guest idled until T says so\n"
+		"                      in its halt, and when every member can go that far the\n"
+		"                      common time moves there in one grant\n"
 		"  --on-crash stop|continue\n"
 		"                      a member gone without a goodbye stops all (default), or\n"
 		"                      the others go on\n"
@@ -543,6 +559,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "join-timeout", required_argument, NULL, 'j' },
 		{ "sync-timeout", required_argument, NULL, 's' },
+		{ "lookahead", required_argument, NULL, 'l' },
 		{ "on-crash", required_argument, NULL, 'c' },
 		{ "grants", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
@@ -562,6 +579,14 @@ int main(int argc, char **argv)
 		case 's':
 			if (!parse_seconds("--sync-timeout", optarg, &c.sync_timeout_ns))
 				return 2;
+			break;
+		case 'l':
+			if (strcmp(optarg, "on") == 0 || strcmp(optarg, "off") == 0) {
+				c.no_lookahead = strcmp(optarg, "off") == 0;
+			} else {
+				say("--lookahead: '%s' is not on or off", optarg);
+				return 2;
+			}
 			break;
 		case 'c':
 			if (strcmp(optarg, "stop") == 0) {

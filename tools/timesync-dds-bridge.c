@@ -371,7 +371,9 @@ static int run_qemu_side(void)
 	struct ts_msg msg;
 	int ret;
 
-	if (session_open(&s, TS_ROLE_PARTICIPANT, 0, 0) < 0)
+	/* Lookahead passes through: the far side's session drops it for a participant that
+	 * does not read it. */
+	if (session_open(&s, TS_ROLE_PARTICIPANT, 0, TS_CAP_LOOKAHEAD) < 0)
 		return 1;
 	say("%s: waiting for QEMU on %s", b.name, b.link.path);
 	ret = ts_session_connect(s);
@@ -409,6 +411,7 @@ static int run_qemu_side(void)
 			return local_gone("QEMU", ret);
 		}
 		msg = ts_msg_halt(halt.guest_ns, halt.instructions, halt.reason, halt.flags, halt.seq);
+		msg.halt.idle_until_ns = halt.idle_until_ns;
 		asked_ns = ts_now_ns();
 		if (dds_send(&msg) < 0)
 			return 1;

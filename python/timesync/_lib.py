@@ -67,7 +67,7 @@ class SessionConfig(ctypes.Structure):
 class Halt(ctypes.Structure):
     _fields_ = [("reason", ctypes.c_uint32), ("flags", ctypes.c_uint32),
                 ("seq", ctypes.c_uint64), ("guest_ns", ctypes.c_uint64),
-                ("instructions", ctypes.c_uint64)]
+                ("instructions", ctypes.c_uint64), ("idle_until_ns", ctypes.c_uint64)]
 
 
 GOODBYE_TEXT_SIZE = 56  # TS_GOODBYE_TEXT_SIZE

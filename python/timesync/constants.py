@@ -46,6 +46,7 @@ class GoodbyeReason(enum.IntEnum):
 class Capability(enum.IntFlag):
     """HELLO capability bits (TS_CAP_*)."""
     IDLE_TIME = 1 << 0  # the guest end sees time the guest spent idle
+    LOOKAHEAD = 1 << 1  # idle HALTs say until when the guest idled (idle_until_ns)
 
 
 class ErrorCode(enum.IntEnum):

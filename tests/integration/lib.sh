@@ -227,13 +227,17 @@ grants() {
 	echo "$n"
 }
 five_grants() { [ "$(grants)" -ge 5 ]; }
-# check_grants_lockstep WHAT Q: every member at the common time at every grant, and the
-# grants on the grid of Q, one step on ("grant K at T until NEXT NAME=TIME...": T = K x Q,
-# NEXT = T + Q).
-check_grants_lockstep() {
+# check_grants_at_common_time WHAT: every member at the common time at every grant
+# ("grant K at T until NEXT NAME=TIME...").
+check_grants_at_common_time() {
 	check_eq "$1: member times different from the common time at a grant" 0 \
 		"$(awk '/^grant / { for (i = 7; i <= NF; i++) { split($i, kv, "="); if (kv[2] != $4) bad++ } }
 			END { print bad + 0 }' "$WORK/grants")"
+}
+# check_grants_lockstep WHAT Q: check_grants_at_common_time, and the grants on the grid of
+# Q, one step on (T = K x Q, NEXT = T + Q).
+check_grants_lockstep() {
+	check_grants_at_common_time "$1"
 	check_eq "$1: grants not at k x q, one step on" 0 \
 		"$(awk -v q="$2" '/^grant / && ($6 - $4 != q || $4 != $2 * q) { bad++ } END { print bad + 0 }' "$WORK/grants")"
 }

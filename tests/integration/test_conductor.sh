@@ -2,7 +2,8 @@
 # stands at the same guest time at every grant (exact=on: to the instruction), a guest
 # that powers off leaves and the others go on, ns-3 ends at the last guest's end. A QEMU
 # killed mid-run stops everyone with a message naming it (or, --on-crash continue, the
-# others run to their end); a member that holds a halt past --sync-timeout is taken for
+# others run to their end); two sleeping guests cross their idle time in one grant with
+# lookahead, one step at a time without; a member that holds a halt past --sync-timeout is taken for
 # hung; a member that never joins ends the start after --join-timeout; a bad
 # configuration is refused naming its line.
 . "$(dirname "$0")/lib.sh"
@@ -70,6 +71,43 @@ if [ -x "$NS3" ]; then
 else
 	fail "ns-3's participant $NS3 was not built (libns3-dev: scripts/setup.sh, then meson setup --reconfigure)"
 fi
+
+# --- Lookahead: two guests that sleep 10 ms between 2 ms of computing ------------------
+# sleeper N: QEMU N runs the sleeping guest (exact=on) on $WORK/ecuN.
+sleeper() {
+	timeout -k 2 60 "${QEMU_ENV[@]}" "$QEMU_RISCV64" -M virt -bios none -display none \
+		-monitor none -serial "file:$WORK/uart$1.out" -icount shift=0,sleep=off \
+		-kernel "$BUILD/guests/sleep.elf" -device "loader,addr=0x80001000,data=1000000,data-len=8" \
+		-plugin "$PLUGIN,transport=socket,path=$WORK/ecu$1,protocol=2,TimeInMicroseconds=$q_us,exact=on" \
+		</dev/null >"$WORK/q$1.out" 2>&1 &
+	eval "ecu$1_pid=$!"
+}
+printf 'member ecu1 qemu socket %s\nmember ecu2 qemu socket %s\n' "$WORK/ecu1" "$WORK/ecu2" >"$WORK/conf"
+for lookahead in off on; do
+	sleeper 1
+	sleeper 2
+	conductor --lookahead $lookahead
+	check_exit "lookahead $lookahead: conductor exit status" 0 $cond_pid || show "$WORK/cond.err"
+	check_exit "lookahead $lookahead: QEMU 1 exit status" 0 "$ecu1_pid"
+	check_exit "lookahead $lookahead: QEMU 2 exit status" 0 "$ecu2_pid"
+	check_grants_at_common_time "lookahead $lookahead"
+	cp "$WORK/grants" "$WORK/grants-$lookahead"
+	cp "$WORK/uart1.out" "$WORK/uart1-$lookahead.out"
+done
+end1=$(guest_end 1)
+check_eq "lookahead off: one grant per step, floor(guest end / q)" $((end1 / q)) "$(grep -c '^grant ' "$WORK/grants-off")"
+# On: one grant takes both over the idle time, to the first step after their wake-up.
+read -r at until < <(awk -v q=$q '/^grant / && $6 - $4 > q { print $4, $6 }' "$WORK/grants-on")
+check_eq "lookahead on: grants past the idle time in one" 1 "$(awk -v q=$q '/^grant / && $6 - $4 > q' "$WORK/grants-on" | wc -l)"
+check_eq "lookahead on: the rest one step each" $((end1 / q - (until - at) / q + 1)) "$(grep -c '^grant ' "$WORK/grants-on")"
+if [ "$at" -ge 2000000 ] && [ "$until" -gt 12000000 ] && [ "$until" -le $((12000000 + q)) ]; then
+	pass "lookahead on: from the first step of the sleep ($at ns) to the first after its 10 ms ($until ns)"
+else
+	fail "lookahead on: the long grant goes from $at to $until ns, expected from about 2 ms to the first step after 12 ms"
+fi
+check_eq "lookahead on: each QEMU said it once" "1 1" "$(member_stat ecu1 8) $(member_stat ecu2 8)"
+check_eq "lookahead on: QEMU 1's guest output as without" "$(cat "$WORK/uart1-off.out")" "$(cat "$WORK/uart1-on.out")"
+note "lookahead: $(grep -c '^grant ' "$WORK/grants-off") grants without, $(grep -c '^grant ' "$WORK/grants-on") with"
 
 # --- A QEMU killed mid-run -----------------------------------------------------------
 printf 'member ecu1 qemu socket %s\nmember ecu2 qemu socket %s\n' "$WORK/ecu1" "$WORK/ecu2" >"$WORK/conf"
@@ -145,6 +183,7 @@ bad "no qemu member" "member n participant socket /x"
 bad "--on-crash: 'maybe' is not stop or continue" "member a qemu socket /x" --on-crash maybe
 bad "--join-timeout: 'soon' is not a whole number" "member a qemu socket /x" --join-timeout soon
 bad "--sync-timeout: '-1' is not a whole number" "member a qemu socket /x" --sync-timeout -1
+bad "--lookahead: 'maybe' is not on or off" "member a qemu socket /x" --lookahead maybe
 status=0
 "$CONDUCTOR" "$WORK/missing.conf" >"$WORK/cond.out" 2>"$WORK/cond.err" || status=$?
 check_eq "missing configuration: exit status" 2 "$status"

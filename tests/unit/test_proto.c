@@ -113,14 +113,20 @@ static void test_halt_has_the_documented_byte_layout(void)
 		0x28, 0x27, 0x26, 0x25, 0x24, 0x23, 0x22, 0x21, /*  8 seq */
 		0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, /* 16 guest_ns */
 		0x18, 0x17, 0x16, 0x15, 0x14, 0x13, 0x12, 0x11, /* 24 instructions */
-		0x01, 0x00, 0x00, 0x00,                         /* 32 flags, then reserved */
+		0x01, 0x00, 0x00, 0x00,                         /* 32 flags */
+		0x38, 0x37, 0x36, 0x35, 0x34, 0x33, 0x32, 0x31, /* 36 idle_until_ns, then reserved */
 	};
 	struct ts_msg msg = ts_msg_halt(0x0102030405060708, 0x1112131415161718, TS_HALT_GRANTED,
-					TS_HALT_IDLE, 0x2122232425262728);
+					TS_HALT_IDLE, 0x2122232425262728), got;
 	uint8_t wire[TS_MSG_SIZE];
 
+	msg.halt.idle_until_ns = 0x3132333435363738;
 	encode_dirty(&msg, wire);
 	check_bytes(wire, want, TS_MSG_SIZE);
+	CHECK(ts_msg_decode(wire, &got) == 0);
+	CHECK_EQ_U64(got.halt.idle_until_ns, 0x3132333435363738);
+	/* ts_msg_halt() makes a HALT that says nothing of lookahead. */
+	CHECK_EQ_U64(ts_msg_halt(1, 1, TS_HALT_GRANTED, 0, 1).halt.idle_until_ns, 0);
 }
 
 static void test_run_until_has_the_documented_byte_layout(void)
@@ -200,7 +206,7 @@ static void test_nonzero_reserved_byte_is_rejected_in_every_type(void)
 	struct ts_msg goodbye = ts_msg_goodbye(TS_GOODBYE_DONE, "done");
 
 	check_reserved_range(&hello, 36, 63);
-	check_reserved_range(&halt, 36, 63);
+	check_reserved_range(&halt, 44, 63);
 	check_reserved_range(&run_until, 4, 7);
 	check_reserved_range(&run_until, 16, 63);
 	check_reserved_range(&goodbye, 8 + sizeof("done"), 63);

@@ -53,6 +53,9 @@ static struct ts_session *open_session(enum ts_role role, uint64_t capabilities)
 	return s;
 }
 
+/* What the participant of the next start() announces in its HELLO. */
+static uint64_t participant_capabilities;
+
 /* The participant's side of a test: 0 when all it checked held. */
 typedef int participant_fn(struct ts_session *s);
 
@@ -64,7 +67,7 @@ static struct ts_session *start(participant_fn *participant, uint64_t guest_capa
 	fflush(stderr);
 	*pid = fork();
 	if (*pid == 0) {
-		struct ts_session *s = open_session(TS_ROLE_PARTICIPANT, 0);
+		struct ts_session *s = open_session(TS_ROLE_PARTICIPANT, participant_capabilities);
 		int failed = !s || participant(s) != 0;
 
 		ts_session_close(s, TS_GOODBYE_DONE, "done");
@@ -196,6 +199,59 @@ static void test_participant_learns_the_guest_capabilities(void)
 	finish(s, pid);
 }
 
+/* Lookahead: an idle halt's idle_until_ns, then a busy halt's (always 0). */
+static int expect_idle_until(struct ts_session *s, uint64_t idle_until_ns)
+{
+	struct ts_halt halt;
+
+	if (ts_session_wait_halt(s, &halt) < 0 || halt.idle_until_ns != idle_until_ns ||
+	    ts_session_run_until(s, 3 * QUANTUM_NS) < 0)
+		return -1;
+	if (ts_session_wait_halt(s, &halt) < 0 || halt.idle_until_ns != 0 ||
+	    ts_session_run_until(s, 4 * QUANTUM_NS) < 0)
+		return -1;
+	return ts_session_wait_halt(s, &halt) == 0 ? 0 : -1;
+}
+
+static int expect_lookahead(struct ts_session *s)
+{
+	return expect_idle_until(s, 5 * QUANTUM_NS);
+}
+
+static int expect_no_lookahead(struct ts_session *s)
+{
+	return expect_idle_until(s, 0);
+}
+
+/* An idle halt says until when the guest idled, to a participant that reads it only. */
+static void check_lookahead(participant_fn *participant, uint64_t capabilities)
+{
+	struct ts_halt idle = { .reason = TS_HALT_GRANTED, .flags = TS_HALT_IDLE,
+				.guest_ns = QUANTUM_NS, .idle_until_ns = 5 * QUANTUM_NS };
+	struct ts_halt busy = { .reason = TS_HALT_GRANTED, .guest_ns = 3 * QUANTUM_NS,
+				.idle_until_ns = 7 * QUANTUM_NS };
+	uint64_t until_ns;
+	pid_t pid;
+	struct ts_session *s;
+
+	participant_capabilities = capabilities;
+	s = start(participant, TS_CAP_IDLE_TIME | TS_CAP_LOOKAHEAD, &pid);
+	participant_capabilities = 0;
+	CHECK(s && ts_session_send_halt(s, &idle) == 0 && ts_session_wait_grant(s, &until_ns) == 0);
+	CHECK(s && ts_session_send_halt(s, &busy) == 0 && ts_session_wait_grant(s, &until_ns) == 0);
+	finish(s, pid);
+}
+
+static void test_idle_until_goes_to_a_participant_that_reads_it(void)
+{
+	check_lookahead(expect_lookahead, TS_CAP_LOOKAHEAD);
+}
+
+static void test_idle_until_stays_away_from_a_participant_that_does_not(void)
+{
+	check_lookahead(expect_no_lookahead, 0);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -207,6 +263,8 @@ int main(void)
 	RUN(test_run_for_grants_from_the_previous_grant);
 	RUN(test_late_halts_do_not_move_later_boundaries);
 	RUN(test_participant_learns_the_guest_capabilities);
+	RUN(test_idle_until_goes_to_a_participant_that_reads_it);
+	RUN(test_idle_until_stays_away_from_a_participant_that_does_not);
 	rmdir(test_dir);
 	return CHECK_EXIT();
 }
