@@ -13,12 +13,13 @@ NS3="$BUILD/examples/ns3/ns3-participant"
 q_us=300
 q=$((q_us * 1000))
 
-# ecu N READINGS TRANSPORT: QEMU N (the clock guest, READINGS x 50129 + 16 instructions)
-# on $WORK/ecuN, in the background ($ecuN_pid: its timeout's); output in $WORK/qN.out.
+# ecu N READINGS TRANSPORT [GUEST]: QEMU N (the clock guest, READINGS x 50129 + 16
+# instructions; or GUEST with READINGS as its parameter) on $WORK/ecuN, in the background
+# ($ecuN_pid: its timeout's); output in $WORK/qN.out.
 ecu() {
 	timeout -k 2 60 "${QEMU_ENV[@]}" "$QEMU_RISCV64" -M virt -bios none -display none \
 		-monitor none -serial "file:$WORK/uart$1.out" -icount shift=0,sleep=off \
-		-kernel "$BUILD/guests/clock.elf" -device "loader,addr=0x80001000,data=$2,data-len=8" \
+		-kernel "$BUILD/guests/${4:-clock}.elf" -device "loader,addr=0x80001000,data=$2,data-len=8" \
 		-plugin "$PLUGIN,transport=$3,path=$WORK/ecu$1,protocol=2,TimeInMicroseconds=$q_us,exact=on" \
 		</dev/null >"$WORK/q$1.out" 2>&1 &
 	eval "ecu$1_pid=$!"
@@ -73,19 +74,10 @@ else
 fi
 
 # --- Lookahead: two guests that sleep 10 ms between 2 ms of computing ------------------
-# sleeper N: QEMU N runs the sleeping guest (exact=on) on $WORK/ecuN.
-sleeper() {
-	timeout -k 2 60 "${QEMU_ENV[@]}" "$QEMU_RISCV64" -M virt -bios none -display none \
-		-monitor none -serial "file:$WORK/uart$1.out" -icount shift=0,sleep=off \
-		-kernel "$BUILD/guests/sleep.elf" -device "loader,addr=0x80001000,data=1000000,data-len=8" \
-		-plugin "$PLUGIN,transport=socket,path=$WORK/ecu$1,protocol=2,TimeInMicroseconds=$q_us,exact=on" \
-		</dev/null >"$WORK/q$1.out" 2>&1 &
-	eval "ecu$1_pid=$!"
-}
 printf 'member ecu1 qemu socket %s\nmember ecu2 qemu socket %s\n' "$WORK/ecu1" "$WORK/ecu2" >"$WORK/conf"
 for lookahead in off on; do
-	sleeper 1
-	sleeper 2
+	ecu 1 1000000 socket sleep
+	ecu 2 1000000 socket sleep
 	conductor --lookahead $lookahead
 	check_exit "lookahead $lookahead: conductor exit status" 0 $cond_pid || show "$WORK/cond.err"
 	check_exit "lookahead $lookahead: QEMU 1 exit status" 0 "$ecu1_pid"
