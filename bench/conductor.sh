@@ -33,16 +33,10 @@ in_a=() in_b=()
 if [ -n "$DDS" ]; then
 	ns_a=tsbench-a-$$ ns_b=tsbench-b-$$ veth_a=tsba$$ veth_b=tsbb$$
 	AT_EXIT+=("ip netns del $ns_a 2>/dev/null; ip netns del $ns_b 2>/dev/null")
-	ip netns add "$ns_a" && ip netns add "$ns_b"
-	ip link add "$veth_a" type veth peer name "$veth_b"
-	ip link set "$veth_a" netns "$ns_a" && ip link set "$veth_b" netns "$ns_b"
-	ip -n "$ns_a" addr add 10.232.0.1/24 dev "$veth_a" && ip -n "$ns_b" addr add 10.232.0.2/24 dev "$veth_b"
-	for ns in "$ns_a:$veth_a" "$ns_b:$veth_b"; do
-		ip -n "${ns%%:*}" link set "${ns#*:}" up && ip -n "${ns%%:*}" link set lo up
-	done
-	uri() { echo "<CycloneDDS><Domain><General><Interfaces><NetworkInterface name=\"$1\"/></Interfaces></General></Domain></CycloneDDS>"; }
-	in_a=(ip netns exec "$ns_a" env "CYCLONEDDS_URI=$(uri "$veth_a")")
-	in_b=(ip netns exec "$ns_b" env "CYCLONEDDS_URI=$(uri "$veth_b")")
+	. "$SRC/scripts/netns-lib.sh"
+	netns_pair "$ns_a" "$ns_b" "$veth_a" "$veth_b" 10.232.0 || { say "cannot make the namespaces (root?)"; exit 1; }
+	in_a=(ip netns exec "$ns_a" env "CYCLONEDDS_URI=$(dds_uri "$veth_a")")
+	in_b=(ip netns exec "$ns_b" env "CYCLONEDDS_URI=$(dds_uri "$veth_b")")
 fi
 
 # qemu_on PATH: one QEMU of the loop guest on socket PATH, in the background.

@@ -7,6 +7,7 @@
 # bridge whose far side or QEMU never comes gives up after --join-timeout; bad options
 # exit 2.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/netns-lib.sh"
 
 BRIDGE="$BUILD/tools/timesync-dds-bridge"
 CONDUCTOR="$BUILD/tools/timesync-conductor"
@@ -23,17 +24,11 @@ fi
 # in them, so DDS can only go over the veth pair.
 ns_a=tsdds-a-$$ ns_b=tsdds-b-$$ veth_a=tsda$$ veth_b=tsdb$$
 at_exit "ip netns del $ns_a 2>/dev/null; ip netns del $ns_b 2>/dev/null"
-if ! { ip netns add "$ns_a" && ip netns add "$ns_b" &&
-	ip link add "$veth_a" type veth peer name "$veth_b" &&
-	ip link set "$veth_a" netns "$ns_a" && ip link set "$veth_b" netns "$ns_b" &&
-	ip -n "$ns_a" addr add 10.231.0.1/24 dev "$veth_a" && ip -n "$ns_b" addr add 10.231.0.2/24 dev "$veth_b" &&
-	ip -n "$ns_a" link set "$veth_a" up && ip -n "$ns_b" link set "$veth_b" up &&
-	ip -n "$ns_a" link set lo up && ip -n "$ns_b" link set lo up; } >"$WORK/netns.err" 2>&1; then
+if ! netns_pair "$ns_a" "$ns_b" "$veth_a" "$veth_b" 10.231.0 >"$WORK/netns.err" 2>&1; then
 	fail "cannot make the network namespaces and veth pair (root, iproute2): $(cat "$WORK/netns.err")"
 	finish
 fi
 pass "two network namespaces joined by a veth pair"
-dds_uri() { echo "<CycloneDDS><Domain><General><Interfaces><NetworkInterface name=\"$1\"/></Interfaces></General></Domain></CycloneDDS>"; }
 uri_a=$(dds_uri "$veth_a") uri_b=$(dds_uri "$veth_b")
 rx_bytes() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_bytes"; }
 
@@ -135,34 +130,33 @@ check_grep "remote bridge killed: the conductor names the member" \
 check_exit "remote bridge killed: the remote QEMU loses its participant (status 1)" 1 "$ecu2_pid"
 reap "$bridge_b_pid"
 
-# --- A far side that never comes ------------------------------------------------------------
-status=0
-timeout -k 2 20 ip netns exec "$ns_a" env CYCLONEDDS_URI="$uri_a" "$BRIDGE" --side participant \
-	--name ecu9 --path "$WORK/ecu9" --join-timeout 1 </dev/null >/dev/null 2>"$WORK/bridge_a.err" || status=$?
-check_eq "never joins: exit status" 1 "$status"
-check_grep "never joins: the message names the missing side" \
-	"^timesync-dds-bridge: no bridge on the qemu side named 'ecu9' in DDS domain 0 within --join-timeout \(1 s\): stopping" "$WORK/bridge_a.err"
+# ends WHAT STATUS MESSAGE COMMAND...: COMMAND (under timeout) exits with STATUS and says
+# MESSAGE (an extended regular expression) on stderr.
+ends() {
+	local what=$1 expect=$2 message=$3 status=0
+	shift 3
+	timeout -k 2 20 "$@" </dev/null >/dev/null 2>"$WORK/ends.err" || status=$?
+	check_eq "$what: exit status" "$expect" "$status"
+	check_grep "$what: the message" "$message" "$WORK/ends.err"
+}
 
-status=0
-timeout -k 2 20 ip netns exec "$ns_b" env CYCLONEDDS_URI="$uri_b" "$BRIDGE" --side qemu \
-	--name ecu9 --path "$WORK/qemu9" --join-timeout 1 </dev/null >/dev/null 2>"$WORK/bridge_b.err" || status=$?
-check_eq "no QEMU comes: exit status" 1 "$status"
-check_grep "no QEMU comes: the message says so" \
-	"^timesync-dds-bridge: no QEMU came within --join-timeout \(1 s\): stopping" "$WORK/bridge_b.err"
-status=0
-timeout -k 2 20 ip netns exec "$ns_b" "$BRIDGE" --side qemu --name ecu9 --path "$WORK/no/such/dir/q" \
-	</dev/null >/dev/null 2>"$WORK/bridge_b.err" || status=$?
-check_eq "a path in no directory: exit status" 1 "$status"
-check_grep "a path in no directory: the message names it" "^timesync-dds-bridge: $WORK/no/such/dir/q: No such file or directory" "$WORK/bridge_b.err"
+# --- A far side, a QEMU that never comes --------------------------------------------------
+ends "never joins" 1 \
+	"^timesync-dds-bridge: no bridge on the qemu side named 'ecu9' in DDS domain 0 within --join-timeout \(1 s\): stopping" \
+	ip netns exec "$ns_a" env CYCLONEDDS_URI="$uri_a" "$BRIDGE" --side participant --name ecu9 \
+	--path "$WORK/ecu9" --join-timeout 1
+ends "no QEMU comes" 1 "^timesync-dds-bridge: no QEMU came within --join-timeout \(1 s\): stopping" \
+	ip netns exec "$ns_b" env CYCLONEDDS_URI="$uri_b" "$BRIDGE" --side qemu --name ecu9 \
+	--path "$WORK/qemu9" --join-timeout 1
+ends "a path in no directory" 1 "^timesync-dds-bridge: $WORK/no/such/dir/q: No such file or directory" \
+	ip netns exec "$ns_b" "$BRIDGE" --side qemu --name ecu9 --path "$WORK/no/such/dir/q"
 
 # --- Bad options ------------------------------------------------------------------------------
 # bad MESSAGE OPTIONS...: refused with status 2 and MESSAGE.
 bad() {
-	local expect=$1 status=0
+	local message=$1
 	shift
-	timeout -k 2 10 "$BRIDGE" "$@" </dev/null >/dev/null 2>"$WORK/bad.err" || status=$?
-	check_eq "bad: $expect: exit status" 2 "$status"
-	check_grep "bad: $expect: the message" "$expect" "$WORK/bad.err"
+	ends "bad: $message" 2 "$message" "$BRIDGE" "$@"
 }
 bad "--side: 'both' is not qemu or participant" --side both --name a --path /x
 bad "--name: 'a-b' is not 1 to 32 letters, digits or _" --side qemu --name a-b --path /x
