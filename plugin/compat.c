@@ -105,11 +105,6 @@ bool compat_insn_bytes(const struct qemu_plugin_insn *insn, uint8_t *buf, size_t
 {
 	return qemu_plugin_insn_size(insn) >= len && qemu_plugin_insn_data(insn, buf, len) == len;
 }
-
-const struct counting *compat_counting(bool several_vcpus)
-{
-	return several_vcpus ? &counting_shared : &counting_scoreboard;
-}
 #else
 bool compat_insn_bytes(const struct qemu_plugin_insn *insn, uint8_t *buf, size_t len)
 {
@@ -117,11 +112,5 @@ bool compat_insn_bytes(const struct qemu_plugin_insn *insn, uint8_t *buf, size_t
 		return false;
 	memcpy(buf, qemu_plugin_insn_data(insn), len);
 	return true;
-}
-
-const struct counting *compat_counting(bool several_vcpus)
-{
-	(void)several_vcpus;
-	return &counting_shared;
 }
 #endif

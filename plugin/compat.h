@@ -5,7 +5,9 @@
  * compat.c maps each level's calls, and the rest of the plugin never asks.
  *   level 1 (QEMU 7.2): plain C callbacks only, no registers, instruction bytes by pointer
  *   level 2 (QEMU 9.0): registers, scoreboards (neither built nor tested here)
- *   level 3+ (9.1, 10.0 has 4): conditional callbacks: counting in a scoreboard
+ *   level 3+ (9.1, 10.0 has 4): conditional callbacks (not used: bench/README.md, an
+ *     inline conditional check per block costs more than a C callback), instruction
+ *     bytes by copy
  *   level 5 (10.2): nothing new the plugin uses (built, not run, here)
  *   level 6 (after 10.2): register reads return bool instead of a length
  *   level 7 (11.1): every callback gets a userdata, none gets the plugin's id: the vCPU
@@ -22,8 +24,6 @@
 #include <stdint.h>
 
 #include <qemu-plugin.h>
-
-#include "counting.h"
 
 struct qemu_plugin_register;
 
@@ -62,12 +62,5 @@ bool compat_read_register(struct qemu_plugin_register *reg, uint64_t *value);
 
 /* Copies an instruction's first len bytes into buf. False when it has fewer. */
 bool compat_insn_bytes(const struct qemu_plugin_insn *insn, uint8_t *buf, size_t len);
-
-/*
- * How to count instructions: a per-vCPU scoreboard with inline adds and conditional
- * checks where the API has them and there is one vCPU; otherwise one counter shared by
- * all vCPUs, counted by a C callback (see counting.h).
- */
-const struct counting *compat_counting(bool several_vcpus);
 
 #endif

@@ -403,13 +403,12 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	ts.target_name = info->target_name;
 	ts.halt = target_halt_insn(info->target_name);
 	ts.clock = target_clock_reg(info->target_name);
-	ts.counting = compat_counting(info->system_emulation && info->system.max_vcpus > 1);
+	ts.counting = &counting_shared;
 	ts.clock_reads = opts.follow_clock && target_has_clock_reads(info->target_name) &&
-			 compat_reads_registers && ts.counting->instrument_clock_read;
+			 compat_reads_registers;
 	if (opts.follow_clock && target_has_clock_reads(info->target_name) && !ts.clock_reads)
-		say("note: %s: the guest's clock reads are not followed %s, so time the guest "
-		    "idles is not seen", info->target_name,
-		    compat_reads_registers ? "with several vCPUs" : "by this QEMU's plugin API");
+		say("note: %s: the guest's clock reads are not followed by this QEMU's plugin "
+		    "API, so time the guest idles is not seen", info->target_name);
 	bool follow_clock = (opts.follow_clock && ts.clock) || ts.clock_reads;
 	if (prepare_peer(&opts, follow_clock && compat_reads_registers) < 0)
 		return -1;
