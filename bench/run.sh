@@ -28,6 +28,7 @@ BLOCK_QUANTA_US=" 1000 "
 # and is the baseline of every ratio. A variant whose options QEMU refuses is skipped.
 # The floor (floor_plugin.c: counting only, never syncs) runs at quantum "none" only.
 VARIANTS=(
+	"floor-empty|$BUILD/bench/libFloorPlugin.so|empty=on"
 	"floor|$BUILD/bench/libFloorPlugin.so|"
 	"floor-check|$BUILD/bench/libFloorPlugin.so|check=on"
 	"seed|$BUILD/bench/libSeedAlgorithmPlugin.so|"
