@@ -107,7 +107,7 @@ static void shared_instrument_clock_read(struct qemu_plugin_insn *insn, void *ud
 
 static void shared_want_clock_read(unsigned vcpu_index)
 {
-	(void)vcpu_index; /* the vCPUs run in turn: the next read of any of them */
+	(void)vcpu_index; /* one vCPU: plugin.c follows no clock reads with several */
 	shared.want_clock = true;
 }
 
