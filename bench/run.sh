@@ -162,10 +162,12 @@ check_variants() {
 	VARIANTS=("${accepted[@]}")
 }
 
-# Timing: round r runs every (workload, quantum, variant) once, the list rotated by a
-# different offset each round; raw numbers in timing.csv.
+# Timing: round r runs every (workload, quantum, variant) once, in an order shuffled anew
+# each round (seeded by r: reproducible) so that no run always follows the same one (a
+# Linux boot right after the compute guest took 3% more CPU time than one after another
+# boot); raw numbers in timing.csv.
 timing() {
-	local runs=() workload quantum variant participant participants r i n offset prefix
+	local runs=() order=() workload quantum variant participant participants r i n prefix
 	local quanta=()
 	for workload in "${WORKLOADS[@]}"; do
 		runs+=("$workload|-|none|-")
@@ -190,10 +192,10 @@ timing() {
 	echo "round,position,workload,quantum_us,variant,participant,wall_s,cpu_s,others_cores,status,syncs,wait_mean_ns,guest_output" \
 		>"$RESULTS/timing.csv"
 	for ((r = 0; r < ROUNDS; r++)); do
-		offset=$(((r * (n / ROUNDS + 1)) % n))
+		mapfile -t order < <(seq 0 $((n - 1)) | shuf --random-source=<(yes "$(md5sum <<<"round $r")"))
 		say "timing round $((r + 1))/$ROUNDS ($n runs)"
 		for ((i = 0; i < n; i++)); do
-			IFS='|' read -r workload quantum variant participant <<<"${runs[(i + offset) % n]}"
+			IFS='|' read -r workload quantum variant participant <<<"${runs[${order[i]}]}"
 			prefix=$WORK/run
 			run_one "$workload" "$quantum" "$(variant_line "$variant")" "$prefix" "$participant"
 			[ "$QEMU_STATUS" -eq 0 ] || say "$workload $quantum $variant $participant: QEMU exit status $QEMU_STATUS: $(tail -n1 "$prefix.err")"

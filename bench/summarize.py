@@ -174,6 +174,13 @@ def targets_section(t):
     slower = [label for label, _, ratio in compared if ratio >= 1]
     ours_slower = [label for label, v, ratio in compared
                    if plugin_variant(v) == OURS and ratio >= 1]
+    for workload in sorted({w for w, _, _ in t.keys()}):
+        floors = [(v, t.ratio_vs_none((workload, "none", v), measure=t.cpu))
+                  for v in ("floor-empty", "floor", SEED, OURS)]
+        if all(r is not None for _, r in floors):
+            out.append(f"- {workload}, the floor without syncs (CPU time vs no plugin): "
+                       + ", ".join(f"{v} {r:.3f}x" for v, r in floors)
+                       + f": ours is {floors[3][1] / floors[1][1]:.3f}x the inline-add floor")
     out.append(f"- {OURS} faster than the seed's algorithm on every workload and quantum: "
                f"**{'met' if compared and not ours_slower else 'missed'}** (ratio vs seed < 1 on: "
                f"{', '.join(faster) or 'none'}; not faster on: {', '.join(slower) or 'none'})")
