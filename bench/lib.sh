@@ -41,7 +41,7 @@ build() {
 			{ cat "$WORK/setup.log" >&2; exit 1; }
 	fi
 	if ! ninja -C "$BUILD" build.ninja >"$WORK/build.log" 2>&1 ||
-		! meson compile -C "$BUILD" "$@" >>"$WORK/build.log" 2>&1; then
+		! meson compile -C "$BUILD" "$@" nothp >>"$WORK/build.log" 2>&1; then
 		cat "$WORK/build.log" >&2
 		exit 1
 	fi
@@ -77,12 +77,16 @@ measure() {
 }
 
 # timed PREFIX COMMAND...: runs COMMAND (stdout to PREFIX.out, stderr to PREFIX.err) under
-# timeout and writes its wall time in seconds to PREFIX.wall.
+# timeout and writes its wall time in seconds to PREFIX.wall. Without transparent huge
+# pages (nothp.c; THP=on keeps them): with them the Linux boot's system time is 0.1 or
+# 0.35 s from run to run, as the kernel finds huge pages for the guest's memory or not
+# (bench/README.md).
 timed() {
-	local prefix=$1 start status=0
+	local prefix=$1 start status=0 nothp=("$BUILD/bench/nothp")
 	shift
+	[ "${THP:-off}" = off ] || nothp=()
 	start=$EPOCHREALTIME
-	timeout -k 5 "$QEMU_TIMEOUT" "$@" </dev/null >"$prefix.out" 2>"$prefix.err" || status=$?
+	timeout -k 5 "$QEMU_TIMEOUT" "${nothp[@]}" "$@" </dev/null >"$prefix.out" 2>"$prefix.err" || status=$?
 	awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.4f\n", b - a }' >"$prefix.wall"
 	return $status
 }
