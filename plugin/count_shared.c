@@ -32,26 +32,27 @@ static void shared_write(const uint64_t *counters, unsigned n)
 
 /* The slow path of a block's check: its counter passed the budget. */
 __attribute__((noinline, cold)) static void shared_block_fired(unsigned int vcpu_index,
-								void *udata)
+								uintptr_t block_insns)
 {
-	counting_fired(vcpu_index, udata);
-	shared.counter += counting_block_insns(udata);
+	counting_fired(vcpu_index, COUNTING_CHECK(block_insns, 0));
+	shared.counter += block_insns;
 }
 
 /*
  * A block's check and count in default mode: the work of every executed block, so a leaf
  * with the slow path a tail call (bench/README.md: a stack frame here cost the Linux boot
- * 3% of QEMU's time). Fires at TK_ARMED_BIAS, the counter's top bit.
+ * 3% of QEMU's time), its userdata the block's length itself, not COUNTING_CHECK().
+ * Fires at TK_ARMED_BIAS, the counter's top bit.
  */
 static void shared_block(unsigned int vcpu_index, void *udata)
 {
 	uint64_t counter = shared.counter;
 
 	if ((int64_t)counter < 0) {
-		shared_block_fired(vcpu_index, udata);
+		shared_block_fired(vcpu_index, (uintptr_t)udata);
 		return;
 	}
-	shared.counter = counter + counting_block_insns(udata);
+	shared.counter = counter + (uintptr_t)udata;
 }
 
 /* A segment's check and count in exact mode (counting.h). */
@@ -84,7 +85,7 @@ static void shared_instrument(struct qemu_plugin_tb *tb, const bool *unseen, boo
 	if (!unseen) {
 		size_t n = qemu_plugin_tb_n_insns(tb);
 
-		qemu_plugin_register_vcpu_tb_exec_cb(tb, shared_block, flags, COUNTING_CHECK(n, 0));
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, shared_block, flags, (void *)(uintptr_t)n);
 		return;
 	}
 	counting_each_segment(tb, unseen, flags, shared_segment);
