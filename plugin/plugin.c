@@ -45,6 +45,7 @@ static struct {
 	/* Following the guest's clock reads (x86_64, aarch64): see target.h. */
 	const char *target_name;
 	bool clock_reads;
+	uint32_t read_lens; /* bit n: an instruction of n bytes may be one we look for */
 	uint64_t clock_read_hz;
 	struct qemu_plugin_register *gpr[31];  /* target_clock_read_register()'s, by index */
 	uintptr_t pending_read;                /* a read's udata, until the next block start */
@@ -188,7 +189,8 @@ static struct insn_kind insn_kind(const struct qemu_plugin_insn *insn)
 	size_t len = qemu_plugin_insn_size(insn);
 	uint8_t bytes[16];
 
-	if (len > sizeof(bytes) || !compat_insn_bytes(insn, bytes, len))
+	/* Most instructions cannot be one we look for by their length alone (riscv's 2-byte ones). */
+	if (len > sizeof(bytes) || !(ts.read_lens >> len & 1) || !compat_insn_bytes(insn, bytes, len))
 		return (struct insn_kind){ 0 };
 	return (struct insn_kind){
 		.clock_read = ts.clock_reads ? insn_clock_read(bytes, len) : 0,
@@ -415,6 +417,9 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		say("note: %s: the guest's clock reads are not followed %s, so time the guest "
 		    "idles is not seen", info->target_name,
 		    compat_reads_registers ? "with several vCPUs" : "by this QEMU's plugin API");
+	ts.read_lens = ts.exact ? UINT32_MAX
+				: (ts.halt ? 1u << ts.halt->len : 0) |
+					  (ts.clock_reads ? target_clock_read_lens(ts.target_name) : 0);
 	bool follow_clock = (opts.follow_clock && ts.clock) || ts.clock_reads;
 	if (prepare_peer(&opts, follow_clock && compat_reads_registers) < 0)
 		return -1;

@@ -57,6 +57,16 @@ const struct clock_read *target_clock_read(const char *target_name, const uint8_
 	return NULL;
 }
 
+uint32_t target_clock_read_lens(const char *target_name)
+{
+	uint32_t lens = 0;
+
+	for (size_t i = 0; i < N_CLOCK_READS; i++)
+		if (same_target(target_name, clock_reads[i].target))
+			lens |= 1u << clock_reads[i].len;
+	return lens;
+}
+
 const char *target_clock_read_names(const char *target_name)
 {
 	if (same_target(target_name, "aarch64"))

@@ -45,6 +45,9 @@ const struct clock_read *target_clock_read(const char *target_name, const uint8_
 /* The target's clock-read instructions, for messages ("rdtsc, rdtscp"). */
 const char *target_clock_read_names(const char *target_name);
 
+/* The lengths of the target's clock-read instructions, bit n for n bytes; 0 if none. */
+uint32_t target_clock_read_lens(const char *target_name);
+
 /* True when the target has clock-read instructions (x86_64, aarch64). */
 bool target_has_clock_reads(const char *target_name);
 

@@ -2,7 +2,8 @@
 /*
  * target_insn_unseen(): which instructions exact mode may leave inside a segment
  * (counting.h). A wrong true here would let a device access or a trap happen inside a
- * segment counted whole, so every kind that must end a segment is checked false.
+ * segment counted whole, so every kind that must end a segment is checked false. And
+ * target_clock_read_lens(), which decides whose bytes are read at all.
  */
 #include <stdint.h>
 
@@ -81,11 +82,35 @@ static void test_other_targets_count_every_instruction(void)
 	CHECK(!unseen32("arm", 0xe2800001));     /* A32 add r0, r0, #1 */
 }
 
+/*
+ * vcpu_tb_trans reads an instruction's bytes only when its length is in this mask: every
+ * clock read must be in it, and the lengths it leaves out (most instructions) in none.
+ */
+static void test_clock_read_lengths_cover_every_clock_read(void)
+{
+	static const struct { const char *target; uint8_t bytes[4]; size_t len; } reads[] = {
+		{ "x86_64", { 0x0f, 0x31 }, 2 },		/* rdtsc */
+		{ "x86_64", { 0x0f, 0x01, 0xf9 }, 3 },		/* rdtscp */
+		{ "i386", { 0x0f, 0x31 }, 2 },
+		{ "aarch64", { 0x40, 0xe0, 0x3b, 0xd5 }, 4 },	/* mrs x0, cntvct_el0 */
+		{ "aarch64", { 0xa3, 0xe0, 0x3b, 0xd5 }, 4 },	/* mrs x3, cntpctss_el0 */
+	};
+
+	for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
+		CHECK(target_clock_read(reads[i].target, reads[i].bytes, reads[i].len) != NULL);
+		CHECK(target_clock_read_lens(reads[i].target) >> reads[i].len & 1);
+	}
+	CHECK(target_clock_read_lens("x86_64") == (1u << 2 | 1u << 3));
+	CHECK(target_clock_read_lens("aarch64") == 1u << 4);
+	CHECK(target_clock_read_lens("riscv64") == 0);
+}
+
 int main(void)
 {
 	RUN(test_riscv_arithmetic_and_jumps_are_unseen);
 	RUN(test_riscv_memory_traps_and_system_end_a_segment);
 	RUN(test_aarch64_data_processing_is_unseen_the_rest_is_not);
 	RUN(test_other_targets_count_every_instruction);
+	RUN(test_clock_read_lengths_cover_every_clock_read);
 	return CHECK_EXIT();
 }
