@@ -30,29 +30,37 @@ static void shared_write(const uint64_t *counters, unsigned n)
 		shared.counter = counters[0];
 }
 
-/* The slow path of a block's check: its counter passed the budget. */
+/*
+ * The slow path of a block's count and check: the counter, this block added, is past the
+ * budget. If it was before the block too, the check fires (as if made before the add);
+ * otherwise this block crosses the boundary and the next block's start is the check.
+ */
 __attribute__((noinline, cold)) static void shared_block_fired(unsigned int vcpu_index,
 								uintptr_t block_insns)
 {
+	uint64_t before = shared.counter - block_insns;
+
+	if ((int64_t)before >= 0)
+		return;
+	shared.counter = before;
 	counting_fired(vcpu_index, COUNTING_CHECK(block_insns, 0));
 	shared.counter += block_insns;
 }
 
 /*
- * A block's check and count in default mode: the work of every executed block, so a leaf
+ * A block's count and check in default mode: the work of every executed block, so a leaf
  * with the slow path a tail call (bench/README.md: a stack frame here cost the Linux boot
- * 3% of QEMU's time), its userdata the block's length itself, not COUNTING_CHECK().
- * Fires at TK_ARMED_BIAS, the counter's top bit.
+ * 3% of QEMU's time), its userdata the block's length itself, not COUNTING_CHECK(). It
+ * adds first and tests the sum's sign, which x86 gets from the add to memory itself (an
+ * add, a branch, a return: the seed's callback takes five instructions, a test of the
+ * counter before the add six); the slow path tells the block that crosses the boundary
+ * (TK_ARMED_BIAS, the counter's top bit) from the one after it, where the check fires.
  */
 static void shared_block(unsigned int vcpu_index, void *udata)
 {
-	uint64_t counter = shared.counter;
-
-	if ((int64_t)counter < 0) {
+	shared.counter += (uintptr_t)udata;
+	if ((int64_t)shared.counter < 0)
 		shared_block_fired(vcpu_index, (uintptr_t)udata);
-		return;
-	}
-	shared.counter = counter + (uintptr_t)udata;
 }
 
 /* A segment's check and count in exact mode (counting.h). */
