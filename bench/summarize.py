@@ -23,7 +23,8 @@ OURS = "ours"
 BLOCKING = " (blocking peer)"
 # Targets of the issues: (workload, quantum_us, variant, at most this ratio vs no plugin).
 TARGETS = [("compute", "1000", OURS, 1.03), ("loop", "1000", OURS, 1.10),
-           ("linux", "1000", OURS, 1.05), ("linux", "1000", OURS + BLOCKING, 1.05)]
+           ("linux", "1000", OURS, 1.05), ("linux", "1000", OURS + BLOCKING, 1.05),
+           ("compute", "1000", OURS + "-exact", 1.50)]
 # A variant "keeps nothing per translated block" below this growth (bytes per block).
 FLAT_BYTES_PER_BLOCK = 4.0
 QUANTUM_ORDER = ["-", "1000", "100", "none"]
@@ -170,10 +171,10 @@ def targets_section(t):
         ratio = t.ratio_vs_seed(key)
         if v.startswith(OURS) and ratio is not None:
             compared.append((f"{w} {quantum_label(q)} {v} {ratio:.3f}x", v, ratio))
-    faster = [label for label, _, ratio in compared if ratio < 1]
-    slower = [label for label, _, ratio in compared if ratio >= 1]
-    ours_slower = [label for label, v, ratio in compared
-                   if plugin_variant(v) == OURS and ratio >= 1]
+    default = [(label, ratio) for label, v, ratio in compared if plugin_variant(v) == OURS]
+    faster = [label for label, ratio in default if ratio < 1]
+    ours_slower = [label for label, ratio in default if ratio >= 1]
+    exact = [label for label, v, ratio in compared if plugin_variant(v) != OURS]
     for workload in sorted({w for w, _, _ in t.keys()}):
         floors = [(v, t.ratio_vs_none((workload, "none", v), measure=t.cpu))
                   for v in ("floor-empty", "floor", SEED, OURS)]
@@ -181,9 +182,13 @@ def targets_section(t):
             out.append(f"- {workload}, the floor without syncs (CPU time vs no plugin): "
                        + ", ".join(f"{v} {r:.3f}x" for v, r in floors)
                        + f": ours is {floors[3][1] / floors[1][1]:.3f}x the inline-add floor")
-    out.append(f"- {OURS} faster than the seed's algorithm on every workload and quantum: "
-               f"**{'met' if compared and not ours_slower else 'missed'}** (ratio vs seed < 1 on: "
-               f"{', '.join(faster) or 'none'}; not faster on: {', '.join(slower) or 'none'})")
+    out.append(f"- {OURS} (default mode) faster than the seed's algorithm on every workload "
+               f"and quantum: **{'met' if default and not ours_slower else 'missed'}** "
+               f"(ratio vs seed < 1 on: {', '.join(faster) or 'none'}; not faster on: "
+               f"{', '.join(ours_slower) or 'none'})")
+    if exact:
+        out.append(f"- exact mode vs the seed's algorithm (no target: it counts every "
+                   f"instruction, the seed every block): {', '.join(exact)}")
     out.append("")
     return out
 
