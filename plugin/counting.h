@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Counting: how QEMU counts a vCPU's instructions into the timekeeper's
- * counters (timekeeper.h) and calls counting_fired() once a counter passed its budget.
- * Every check comes before its count, so the callback sees the instructions executed so
- * far. Default mode: a block is checked and counted whole at its start. Exact mode: a
- * block is cut into segments, each ending at an instruction that may be seen from outside
- * the vCPU (target_insn_unseen() false: a device access, an exception) or at the block's
- * end, and each segment is checked and counted whole at its start, the first one by the
- * block's check (only a block's check may read the guest's clock). A segment's check
- * fires when a boundary falls anywhere in it (its "ahead": every instruction but its
- * last is unseen, so the guest cannot tell a halt there from one on the boundary). A
- * segment counted whole stays exact where QEMU cuts a block short at a device access
- * and re-runs the rest as new blocks: the access is a segment's last instruction, so the
- * segments after it, counted by the new blocks, were not counted by the first.
+ * Counting: how QEMU counts a vCPU's instructions into the timekeeper's counters
+ * (timekeeper.h) and calls counting_fired() once a counter passed its budget. Every check
+ * comes before its count, so the callback sees the instructions executed so far
+ * (count_shared.c's block callback adds first, for speed, and its slow path undoes the add
+ * before it checks). Default mode: a block is checked and counted whole at its start. Exact
+ * mode: a block is cut into segments, each ending at an instruction that may be seen from
+ * outside the vCPU (target_insn_unseen() false: a device access, an exception) or at the
+ * block's end, and each segment is checked and counted whole at its start, the first one by
+ * the block's check (only a block's check may read the guest's clock). A segment's check
+ * fires when a boundary falls anywhere in it (its "ahead": every instruction but its last
+ * is unseen, so the guest cannot tell a halt there from one on the boundary). A segment
+ * counted whole stays exact where QEMU cuts a block short at a device access and re-runs
+ * the rest as new blocks: the access is a segment's last instruction, so the segments after
+ * it, counted by the new blocks, were not counted by the first.
  */
 #ifndef COUNTING_H
 #define COUNTING_H

@@ -189,8 +189,9 @@ static struct insn_kind insn_kind(const struct qemu_plugin_insn *insn)
 	size_t len = qemu_plugin_insn_size(insn);
 	uint8_t bytes[16];
 
-	/* Most instructions cannot be one we look for by their length alone (riscv's 2-byte ones). */
-	if (len > sizeof(bytes) || !(ts.read_lens >> len & 1) || !compat_insn_bytes(insn, bytes, len))
+	/* By its length alone most are none we look for (riscv's 2-byte instructions). */
+	if (len > sizeof(bytes) || !(ts.read_lens >> len & 1) ||
+	    !compat_insn_bytes(insn, bytes, len))
 		return (struct insn_kind){ 0 };
 	return (struct insn_kind){
 		.clock_read = ts.clock_reads ? insn_clock_read(bytes, len) : 0,

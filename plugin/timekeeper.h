@@ -2,13 +2,13 @@
 /*
  * Time accounting of the plugin, in plain C so that unit tests run it without QEMU.
  *
- * Each vCPU has one 64-bit counter that QEMU increments inline by the instructions of
- * every block (or instruction, in exact mode) and compares against TK_ARMED_BIAS before
- * adding. A counter is armed with a budget b by setting it to TK_ARMED_BIAS - b: the
- * comparison fires once the vCPU has executed b more instructions. The timekeeper turns
- * counters back into executed instructions, guest time (instructions << shift, the sum
- * over all vCPUs, as under -icount) and the next boundary, and it never loses the
- * overshoot past a boundary, so time cannot drift.
+ * Each vCPU has one 64-bit counter that the plugin's callbacks increment by the
+ * instructions of every block (or segment, in exact mode), compared against TK_ARMED_BIAS
+ * as before the add. A counter is armed with a budget b by setting it to TK_ARMED_BIAS - b:
+ * the comparison fires once the vCPU has executed b more instructions. The timekeeper turns
+ * counters back into executed instructions, guest time (instructions << shift, the sum over
+ * all vCPUs, as under -icount) and the next boundary, and it never loses the overshoot past
+ * a boundary, so time cannot drift.
  */
 #ifndef TIMEKEEPER_H
 #define TIMEKEEPER_H
