@@ -5,8 +5,8 @@
 # threads) is compared with QEMU's without a plugin. On a shared machine whose timing
 # noise (±25% a run) hides a difference of 1-2%, this count does not move: runs of a
 # variant agree to a few thousand instructions in hundreds of millions, except that now
-# and then one counts hundreds of millions more (QEMU's main-loop thread runs on under
-# valgrind's one-thread-at-a-time scheduling), so the measure is the smallest of RUNS.
+# and then one counts hundreds of millions more (in the vCPU thread, callgrind's
+# per-thread counts show), so the measure is the smallest of RUNS.
 # It counts instructions, not cycles: a load and an add to memory count one each.
 #
 # Environment: RUNS (per variant, default 3), JOBS (runs at once, default the cores),
