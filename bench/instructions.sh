@@ -22,6 +22,8 @@ JOBS=${JOBS:-$(nproc)}
 read -r -a WORKLOADS <<<"${WORKLOADS:-loop compute}"
 LOOP_ITERATIONS=${LOOP_ITERATIONS:-20000000}
 COMPUTE_ITERATIONS=${COMPUTE_ITERATIONS:-2000}
+. "$BENCH/workloads.sh"
+require_workloads "${WORKLOADS[@]}"
 read -r -a ONLY <<<"${VARIANTS:-}"
 ALL_VARIANTS=(
 	"none||"
@@ -42,34 +44,17 @@ done
 command -v valgrind >/dev/null ||
 	{ say "needs valgrind: apt-get install valgrind"; exit 1; }
 build TimeSyncPlugin SeedAlgorithmPlugin FloorPlugin guest-loop bench-guest-compute
-LINUX_ENV=${QEMU_TIMESYNC_CACHE:-/var/cache/qemu-timesync}/linux-riscv64/guest.env
-
-# workload_args NAME: the machine and guest of a workload, in args.
-workload_args() {
-	case $1 in
-	loop) args=(-M virt -bios none -kernel "$BUILD/guests/loop.elf"
-		-device "loader,addr=0x80001000,data=$LOOP_ITERATIONS,data-len=8") ;;
-	compute) args=(-M virt -bios none -kernel "$BUILD/bench/compute.elf"
-		-device "loader,addr=0x80001000,data=$COMPUTE_ITERATIONS,data-len=8") ;;
-	linux)
-		[ -r "$LINUX_ENV" ] || { say "no riscv64 Linux guest ($LINUX_ENV): run 'bash scripts/setup-foreign-guest.sh riscv64' as root"; exit 1; }
-		. "$LINUX_ENV"
-		args=(-M virt -m 256 -rtc base=2025-01-01T00:00:00,clock=vm -seed 1 -nic none
-			-no-reboot -kernel "$LINUX_KERNEL" -initrd "$LINUX_INITRD"
-			-append "console=ttyS0 quiet panic=-1") ;;
-	*) say "unknown workload $1 (loop, compute, linux)"; exit 2 ;;
-	esac
-}
 
 # count WORKLOAD VARIANT_LINE RUN: one run under cachegrind; its count to $WORK/counts.
 count() {
-	local workload=$1 name plugin options dir=$WORK/$1-$3-${2%%|*} args ir
+	local workload=$1 name plugin options dir=$WORK/$1-$3-${2%%|*} args ir WORKLOAD_ARGS WORKLOAD_ICOUNT=
 	IFS='|' read -r name plugin options <<<"$2"
-	workload_args "$workload"
+	"workload_$workload"
+	args=("${WORKLOAD_ARGS[@]}")
 	mkdir -p "$dir"
 	[ -z "$plugin" ] || args+=(-plugin "$plugin,HostToGuestPipe=$dir/h2g,GuestToHostPipe=$dir/g2h,TimeinMicroseconds=$NO_SYNC_QUANTUM_US${options:+,$options}")
 	timeout -k 5 3600 valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
-		--log-file="$dir/valgrind.log" "$QEMU" "${args[@]}" -icount "$ICOUNT" -display none \
+		--log-file="$dir/valgrind.log" "$QEMU" "${args[@]}" -icount "${WORKLOAD_ICOUNT:-$ICOUNT}" -display none \
 		-monitor none -serial file:"$dir/uart" >"$dir/out" 2>"$dir/err" ||
 		{ say "$workload $name: QEMU failed: $(tail -n 1 "$dir/err")"; return 1; }
 	ir=$(sed -n 's/.*I *refs: *//p' "$dir/valgrind.log" | tr -d ,)
